@@ -1,0 +1,207 @@
+"""The client record ("fiche client") and what organizes it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Particulier")
+    COMPANY = "company", _("Entreprise")
+
+
+class Civility(models.TextChoices):
+    MR = "mr", _("M.")
+    MRS = "mrs", _("Mme")
+
+
+class VatRegime(models.TextChoices):
+    STANDARD = "standard", _("TVA française")
+    REVERSE_CHARGE = "reverse_charge", _("Autoliquidation (UE)")
+    EXPORT = "export", _("Exonération (export)")
+
+
+class Tag(models.Model):
+    """A free label an organization puts on clients."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="tag_unique_name_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A category an organization sorts its clients into (one per client)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="category_unique_name_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Client(models.Model):
+    """A customer or prospect of an organization: a person or a company.
+
+    Normalized values only (see ``carnet.core.identifiers``); ``search_text`` and
+    ``sort_name`` are folded copies kept by the service layer for search and sorting.
+    ``version`` increases with every change, for optimistic concurrency.
+    ``deleted_at`` set means the client is in the trash.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="clients"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.COMPANY)
+    name = models.CharField(_("nom"), max_length=200)
+    civility = models.CharField(max_length=8, choices=Civility.choices, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    reference = models.CharField(max_length=50)
+
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    mobile = models.CharField(max_length=20, blank=True)
+    fax = models.CharField(max_length=20, blank=True)
+    website = models.CharField(max_length=300, blank=True)
+
+    legal_form = models.CharField(max_length=100, blank=True)
+    siret = models.CharField(max_length=14, blank=True)
+    siren = models.CharField(max_length=9, blank=True)
+    naf_code = models.CharField(max_length=6, blank=True)
+    share_capital = models.DecimalField(max_digits=15, decimal_places=2, null=True, blank=True)
+    rcs = models.CharField(max_length=100, blank=True)
+    vat_number = models.CharField(max_length=16, blank=True)
+    sector = models.CharField(max_length=100, blank=True)
+    employee_count = models.PositiveIntegerField(null=True, blank=True)
+    country = models.CharField(max_length=2, default="FR")
+    vat_regime = models.CharField(
+        max_length=16, choices=VatRegime.choices, default=VatRegime.STANDARD
+    )
+
+    linkedin_url = models.CharField(max_length=300, blank=True)
+    twitter_url = models.CharField(max_length=300, blank=True)
+    facebook_url = models.CharField(max_length=300, blank=True)
+    viadeo_url = models.CharField(max_length=300, blank=True)
+    customer_account = models.CharField(max_length=30, blank=True)
+    auxiliary_account = models.CharField(max_length=30, blank=True)
+    marketing_email = models.BooleanField(default=False)
+    marketing_sms = models.BooleanField(default=False)
+
+    notes = models.TextField(blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="clients", through="ClientTag")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="clients"
+    )
+    custom_fields = models.JSONField(default=dict, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_clients",
+    )
+
+    # Revenue excl. VAT, kept up to date by the sales domain; here for sorting.
+    revenue = models.DecimalField(max_digits=15, decimal_places=2, default=0)
+
+    archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    search_text = models.TextField(default="", editable=False)
+    sort_name = models.CharField(max_length=100, default="", editable=False)
+
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "reference"], name="client_unique_reference"
+            ),
+            models.UniqueConstraint(
+                "organization",
+                Lower("email"),
+                condition=Q(deleted_at__isnull=True) & ~Q(email=""),
+                name="client_unique_email",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "siret"],
+                condition=Q(deleted_at__isnull=True) & ~Q(siret=""),
+                name="client_unique_siret",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "archived", "sort_name", "id"], name="client_list_name",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["organization", "archived", "created_at", "id"],
+                name="client_list_created",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["organization", "archived", "revenue", "id"], name="client_list_revenue",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(fields=["organization", "siren"], name="client_siren"),
+            models.Index(fields=["organization", "deleted_at"], name="client_trash"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class ClientTag(models.Model):
+    """A tag on a client (the organization is repeated so the table shards with its data)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "client", "tag"], name="client_tag_unique")
+        ]
+        indexes = [models.Index(fields=["organization", "tag", "client"], name="client_tag_by_tag")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.tag_id}"

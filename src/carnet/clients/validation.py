@@ -1,0 +1,394 @@
+"""Turning raw client input (form, API, import, CLI) into normalized field values.
+
+``clean_client_input`` is the one place where a client's fields are checked; every
+error is a ``FieldError`` with a stable code and a French message.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from carnet.core import identifiers
+from carnet.core.errors import FieldError, ValidationFailed
+
+from .models import Civility, Client, Kind
+
+# Free-text fields and their maximum length.
+TEXT_FIELDS: dict[str, int] = {
+    "name": 200,
+    "first_name": 100,
+    "last_name": 100,
+    "reference": 50,
+    "legal_form": 100,
+    "rcs": 100,
+    "sector": 100,
+    "customer_account": 30,
+    "auxiliary_account": 30,
+    "notes": 20000,
+}
+URL_FIELDS = ("website", "linkedin_url", "twitter_url", "facebook_url", "viadeo_url")
+PHONE_FIELDS = ("phone", "mobile", "fax")
+BOOLEAN_FIELDS = ("marketing_email", "marketing_sms")
+
+# Every field a caller may set; anything else is refused as unknown.
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "kind",
+    "name",
+    "civility",
+    "first_name",
+    "last_name",
+    "reference",
+    "email",
+    *PHONE_FIELDS,
+    *URL_FIELDS,
+    "legal_form",
+    "siret",
+    "siren",
+    "naf_code",
+    "share_capital",
+    "rcs",
+    "vat_number",
+    "sector",
+    "employee_count",
+    "country",
+    "customer_account",
+    "auxiliary_account",
+    *BOOLEAN_FIELDS,
+    "notes",
+    "tags",
+    "category",
+    "custom_fields",
+    "owner",
+)
+
+# French territories whose businesses are registered in SIRENE (they have SIRETs).
+SIRENE_COUNTRIES = frozenset(
+    {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF", "MC"}
+)
+MAX_TAGS = 50
+MAX_CUSTOM_FIELDS = 100
+_CUSTOM_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float | Decimal):
+        return str(value)
+    if not isinstance(value, str):
+        raise TypeError
+    return value.strip()
+
+
+def current_values(client: Client) -> dict[str, Any]:
+    """The client's editable values in the shape ``clean_client_input`` returns."""
+    values: dict[str, Any] = {f: getattr(client, f) for f in EDITABLE_FIELDS}
+    values["tags"] = sorted((t.name for t in client.tags.all()), key=str.casefold)
+    values["category"] = client.category.name if client.category_id else None
+    values["owner"] = client.owner_id
+    return values
+
+
+def clean_client_input(
+    raw: dict[str, Any], *, existing: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Validate and normalize ``raw`` merged over ``existing`` (the current values, or the
+    defaults for a new client). Returns the full set of normalized editable values.
+
+    Raises ``ValidationFailed`` listing every bad field at once.
+    """
+    errors: list[FieldError] = []
+    base: dict[str, Any] = dict(existing) if existing is not None else _defaults()
+    unknown = sorted(set(raw) - set(EDITABLE_FIELDS))
+    for field in unknown:
+        errors.append(FieldError(field, "unknown_field", _("Ce champ n'existe pas.")))
+    merged = {**base, **{k: v for k, v in raw.items() if k in EDITABLE_FIELDS}}
+    out: dict[str, Any] = {}
+
+    def fail(field: str, code: str, message: Any) -> None:
+        errors.append(FieldError(field, code, message))
+
+    def text_of(field: str) -> str | None:
+        try:
+            return _text(merged.get(field))
+        except TypeError:
+            fail(field, "invalid_type", _("Une valeur texte est attendue."))
+            return None
+
+    # Kind and country first: other checks depend on them.
+    kind = text_of("kind") or Kind.COMPANY
+    if kind not in Kind.values:
+        fail("kind", "invalid_choice", _("Le type doit être « individual » ou « company »."))
+        kind = Kind.COMPANY
+    out["kind"] = kind
+
+    country = text_of("country") or "FR"
+    try:
+        country = identifiers.clean_country(country) or "FR"
+    except identifiers.IdentifierError as exc:
+        fail("country", exc.code, exc.message)
+        country = "FR"
+    out["country"] = country
+
+    for field, max_length in TEXT_FIELDS.items():
+        value = text_of(field)
+        if value is None:
+            continue
+        if len(value) > max_length:
+            fail(
+                field,
+                "too_long",
+                _("%(max)d caractères au maximum (%(length)d saisis).")
+                % {"max": max_length, "length": len(value)},
+            )
+        out[field] = value
+
+    civility = text_of("civility") or ""
+    if civility not in ("", *Civility.values):
+        fail("civility", "invalid_choice", _("La civilité doit être « mr » ou « mrs »."))
+    out["civility"] = civility
+
+    if kind == Kind.INDIVIDUAL and not out.get("name") and (
+        out.get("first_name") or out.get("last_name")
+    ):
+        out["name"] = " ".join(p for p in (out.get("first_name"), out.get("last_name")) if p)
+    if not out.get("name") and not any(e.field == "name" for e in errors):
+        fail("name", "required", _("Le nom est obligatoire."))
+
+    email = text_of("email")
+    if email:
+        try:
+            email = identifiers.clean_email(email)
+        except identifiers.IdentifierError as exc:
+            fail("email", exc.code, exc.message)
+    out["email"] = email or ""
+
+    for field in PHONE_FIELDS:
+        value = text_of(field)
+        if value:
+            try:
+                value = identifiers.clean_phone(value, country=country)
+            except identifiers.IdentifierError as exc:
+                fail(field, exc.code, exc.message)
+        out[field] = value or ""
+
+    for field in URL_FIELDS:
+        value = text_of(field)
+        if value:
+            if len(value) > 300:
+                fail(field, "too_long", _("300 caractères au maximum."))
+            else:
+                try:
+                    value = identifiers.clean_website(value)
+                except identifiers.IdentifierError as exc:
+                    fail(field, exc.code, exc.message)
+        out[field] = value or ""
+
+    _clean_legal_identifiers(merged, raw, out, fail, text_of, kind=kind, country=country)
+
+    naf = text_of("naf_code")
+    if naf:
+        try:
+            naf = identifiers.clean_naf_code(naf)
+        except identifiers.IdentifierError as exc:
+            fail("naf_code", exc.code, exc.message)
+    out["naf_code"] = naf or ""
+
+    out["share_capital"] = _clean_decimal(merged.get("share_capital"), "share_capital", fail)
+    out["employee_count"] = _clean_count(merged.get("employee_count"), "employee_count", fail)
+
+    for field in BOOLEAN_FIELDS:
+        value = merged.get(field)
+        if value is None or value == "":
+            out[field] = False
+        elif isinstance(value, bool):
+            out[field] = value
+        elif isinstance(value, str) and value.strip().lower() in {"1", "true", "oui", "on", "yes"}:
+            out[field] = True
+        elif isinstance(value, str) and value.strip().lower() in {"0", "false", "non", "off", "no"}:
+            out[field] = False
+        else:
+            fail(field, "invalid_type", _("Oui ou non attendu."))
+
+    out["tags"] = _clean_tags(merged.get("tags"), fail)
+    category = merged.get("category")
+    if category is None or category == "":
+        out["category"] = None
+    elif not isinstance(category, str) or len(category.strip()) > 100:
+        fail("category", "invalid_type", _("Nom de catégorie invalide (100 caractères au maximum)."))
+    else:
+        out["category"] = category.strip()
+    out["custom_fields"] = _clean_custom_fields(merged.get("custom_fields"), fail)
+
+    owner = merged.get("owner")
+    if owner in (None, ""):
+        out["owner"] = None
+    elif isinstance(owner, int) and not isinstance(owner, bool) or (
+        isinstance(owner, str) and owner.isdigit()
+    ):
+        out["owner"] = int(owner)
+    else:
+        fail("owner", "invalid_type", _("Identifiant d'utilisateur attendu."))
+
+    if errors:
+        raise ValidationFailed(errors)
+    return out
+
+
+def _clean_legal_identifiers(
+    merged: dict[str, Any], raw: dict[str, Any], out: dict[str, Any], fail: Any, text_of: Any,
+    *, kind: str, country: str,
+) -> None:
+    """SIRET, SIREN and VAT number: each checked, then checked against each other."""
+    siret = text_of("siret") or ""
+    siren = text_of("siren") or ""
+    vat = text_of("vat_number") or ""
+    siret_ok = siren_ok = True
+    if siret:
+        try:
+            siret = identifiers.clean_siret(siret)
+        except identifiers.IdentifierError as exc:
+            fail("siret", exc.code, exc.message)
+            siret_ok = False
+    if siren:
+        try:
+            siren = identifiers.clean_siren(siren)
+        except identifiers.IdentifierError as exc:
+            fail("siren", exc.code, exc.message)
+            siren_ok = False
+    if (siret or siren) and country not in SIRENE_COUNTRIES:
+        field = "siret" if siret else "siren"
+        fail(
+            field,
+            "not_french",
+            _("Le SIRET et le SIREN ne concernent que les entreprises françaises."),
+        )
+    if siret and siret_ok:
+        derived = identifiers.siren_from_siret(siret)
+        # A SIRET given without a SIREN, or changed, carries its own SIREN along.
+        if not siren or ("siret" in raw and "siren" not in raw):
+            siren = derived
+        elif siren_ok:
+            try:
+                identifiers.check_siren_matches_siret(siren, siret)
+            except identifiers.IdentifierError as exc:
+                fail("siren", exc.code, exc.message)
+    out["siret"] = siret
+    out["siren"] = siren
+
+    if vat:
+        try:
+            vat = identifiers.clean_vat_number(vat, siren=siren if siren_ok and siren else None)
+        except identifiers.IdentifierError as exc:
+            fail("vat_number", exc.code, exc.message)
+        else:
+            vat_country = identifiers.vat_country(vat)
+            same_area = vat_country == country or (
+                vat_country == "FR" and country in SIRENE_COUNTRIES
+            )
+            if not same_area:
+                fail(
+                    "vat_number",
+                    "country_mismatch",
+                    _("Ce numéro de TVA est celui d'un autre pays (%(country)s) que le client.")
+                    % {"country": vat_country},
+                )
+    out["vat_number"] = vat
+
+
+def _clean_decimal(value: Any, field: str, fail: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, float):
+            value = repr(value)
+        else:
+            fail(field, "invalid_type", _("Un montant est attendu."))
+            return None
+    text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    text = text.replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        fail(field, "invalid_number", _("Un montant est attendu, par exemple 10000 ou 10 000,00."))
+        return None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e13"):
+        fail(field, "out_of_range", _("Le montant doit être positif et inférieur à 10 000 milliards."))
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _clean_count(value: Any, field: str, fail: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        fail(field, "invalid_type", _("Un nombre entier est attendu."))
+        return None
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        fail(field, "invalid_number", _("Un nombre entier est attendu."))
+        return None
+    if count < 0 or count > 10_000_000:
+        fail(field, "out_of_range", _("Le nombre doit être compris entre 0 et 10 000 000."))
+        return None
+    return count
+
+
+def _clean_tags(value: Any, fail: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.split(",")]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        fail("tags", "invalid_type", _("Une liste d'étiquettes est attendue."))
+        return []
+    tags: dict[str, str] = {}
+    for tag in value:
+        name = " ".join(tag.split())
+        if not name:
+            continue
+        if len(name) > 64:
+            fail("tags", "too_long", _("Une étiquette fait 64 caractères au maximum."))
+            return []
+        tags.setdefault(name.casefold(), name)
+    if len(tags) > MAX_TAGS:
+        fail("tags", "too_many", _("50 étiquettes au maximum par client."))
+        return []
+    return sorted(tags.values(), key=str.casefold)
+
+
+def _clean_custom_fields(value: Any, fail: Any) -> dict[str, Any]:
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        fail("custom_fields", "invalid_type", _("Un objet clé/valeur est attendu."))
+        return {}
+    if len(value) > MAX_CUSTOM_FIELDS:
+        fail("custom_fields", "too_many", _("100 champs personnalisés au maximum."))
+        return {}
+    cleaned: dict[str, Any] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not _CUSTOM_KEY.match(key):
+            fail(
+                "custom_fields",
+                "invalid_key",
+                _("Identifiant de champ personnalisé invalide : lettres minuscules, chiffres et _."),
+            )
+            continue
+        if item is not None and not isinstance(item, str | int | float | bool):
+            fail("custom_fields", "invalid_type", _("Valeur de champ personnalisé invalide."))
+            continue
+        if isinstance(item, str) and len(item) > 2000:
+            fail("custom_fields", "too_long", _("2000 caractères au maximum par valeur."))
+            continue
+        cleaned[key] = item
+    return cleaned
+
+
+def _defaults() -> dict[str, Any]:
+    return {"kind": Kind.COMPANY, "country": "FR"}

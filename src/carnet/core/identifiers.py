@@ -1,0 +1,509 @@
+"""Validation and normalization of French and EU business identifiers.
+
+Every ``clean_*`` function takes a raw string as typed by a person (spaces, dots,
+dashes, lower case accepted where it makes sense), returns the normalized value,
+and raises :class:`IdentifierError` when the value is not acceptable. A blank
+value (empty or white space only) is returned as ``""``: whether the field is
+required is the caller's business.
+
+Checksums and national formats come from maintained libraries, never from
+hand-written code: ``python-stdnum`` (SIREN, SIRET, EU VAT numbers),
+``phonenumbers`` (telephone numbers), ``email-validator`` (e-mail addresses),
+``pycountry`` (ISO 3166-1 country codes) and Django's ``URLValidator``.
+
+Messages are lazy French strings (the msgids are French); nothing is translated
+at import time, and no Django settings are needed until a message is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import phonenumbers
+import pycountry
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
+from email_validator import EmailNotValidError, validate_email
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.eu import vat as stdnum_vat
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
+from stdnum.fr import tva as stdnum_tva
+
+__all__ = [
+    "DEFAULT_COUNTRY",
+    "EU_MEMBER_STATES",
+    "FRENCH_VAT_AREA",
+    "KIND_INDIVIDUAL",
+    "VAT_REGIME_EXPORT",
+    "VAT_REGIME_REVERSE_CHARGE",
+    "VAT_REGIME_STANDARD",
+    "IdentifierError",
+    "check_siren_matches_siret",
+    "clean_country",
+    "clean_email",
+    "clean_naf_code",
+    "clean_phone",
+    "clean_siren",
+    "clean_siret",
+    "clean_vat_number",
+    "clean_website",
+    "french_vat_from_siren",
+    "siren_from_siret",
+    "vat_country",
+    "vat_regime",
+]
+
+Message = str | Promise
+
+DEFAULT_COUNTRY = "FR"
+"""Country assumed for phone numbers when the customer's country is blank."""
+
+EU_MEMBER_STATES: frozenset[str] = frozenset(
+    {
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+        "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+    }
+)  # fmt: skip
+"""The 27 EU member states, as ISO 3166-1 alpha-2 codes (Greece is ``GR`` here)."""
+
+FRENCH_VAT_AREA: frozenset[str] = frozenset({"FR", "MC"})
+"""Countries where French VAT applies as in France (Monaco is in the French VAT area)."""
+
+KIND_INDIVIDUAL = "individual"
+"""The customer kind for private persons (every other kind is a business)."""
+
+VAT_REGIME_STANDARD = "standard"
+VAT_REGIME_REVERSE_CHARGE = "reverse_charge"
+VAT_REGIME_EXPORT = "export"
+
+# VAT numbers use "EL" for Greece instead of the ISO code "GR".
+_VAT_PREFIX_BY_COUNTRY: dict[str, str] = {cc: ("EL" if cc == "GR" else cc) for cc in EU_MEMBER_STATES}
+_COUNTRY_BY_VAT_PREFIX: dict[str, str] = {p: cc for cc, p in _VAT_PREFIX_BY_COUNTRY.items()}
+
+# \s is Unicode-aware on purpose: French typography writes "552 100 554 00016" with
+# (narrow) no-break spaces, which copy-pasted values carry along.
+_SEPARATORS = re.compile(r"[\s.\-]+")
+_DIGITS = re.compile(r"[0-9]*")  # ASCII only: str.isdigit() also accepts "²" or "٣"
+_VAT_CHARS = re.compile(r"[A-Za-z0-9+*]+")  # "+" and "*" appear in old Irish numbers
+_LETTER_PAIR = re.compile(r"[A-Z]{2}")
+_COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
+_NAF_CODE = re.compile(r"([0-9]{2})\s*\.?\s*([0-9]{2})\s*([A-Za-z])")
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class IdentifierError(ValueError):
+    """A value that fails validation: a stable machine code and a French (lazy) message.
+
+    ``code`` is meant for programs (API error payloads, tests); ``message`` for people.
+    Neither the constructor nor ``repr()`` evaluates the lazy message, so errors can be
+    raised and handled without Django settings; ``str()`` renders the message.
+    """
+
+    code: str
+    message: Message
+
+    def __init__(self, code: str, message: Message) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r})"
+
+
+def _format_lazy(message: Message, params: Mapping[str, object]) -> Message:
+    """Interpolate ``%(name)s`` placeholders when the message is rendered, not before."""
+
+    def render() -> str:
+        return str(message) % params
+
+    return lazy(render, str)()  # type: ignore[no-any-return]
+
+
+def _compact(value: str) -> str:
+    """Remove white space, dots and dashes."""
+    return _SEPARATORS.sub("", value)
+
+
+# --------------------------------------------------------------------------- SIREN / SIRET
+
+
+def clean_siret(value: str) -> str:
+    """Return the SIRET as 14 digits, or raise :class:`IdentifierError`.
+
+    The checksum is the Luhn algorithm, except for La Poste establishments
+    (SIREN 356000000, head office excepted) whose digits must add up to a
+    multiple of 5; ``stdnum.fr.siret`` implements both rules.
+
+    Codes: ``invalid_format`` (other characters than digits and separators),
+    ``invalid_length`` (not 14 digits), ``invalid_checksum``.
+    """
+    if not value.strip():
+        return ""
+    number = _compact(value)
+    if not _DIGITS.fullmatch(number):
+        raise IdentifierError(
+            "invalid_format", _("Le SIRET ne doit contenir que des chiffres.")
+        )
+    if len(number) != 14:
+        raise IdentifierError("invalid_length", _("Le SIRET doit comporter 14 chiffres."))
+    try:
+        return str(stdnum_siret.validate(number))
+    except stdnum_exceptions.ValidationError:
+        raise IdentifierError(
+            "invalid_checksum",
+            _format_lazy(
+                _("Le SIRET %(value)s n'est pas valide (clé de contrôle incorrecte)."),
+                {"value": number},
+            ),
+        ) from None
+
+
+def clean_siren(value: str) -> str:
+    """Return the SIREN as 9 digits, or raise :class:`IdentifierError`.
+
+    Codes: ``invalid_format``, ``invalid_length`` (not 9 digits), ``invalid_checksum``
+    (Luhn, via ``stdnum.fr.siren``).
+    """
+    if not value.strip():
+        return ""
+    number = _compact(value)
+    if not _DIGITS.fullmatch(number):
+        raise IdentifierError(
+            "invalid_format", _("Le SIREN ne doit contenir que des chiffres.")
+        )
+    if len(number) != 9:
+        raise IdentifierError("invalid_length", _("Le SIREN doit comporter 9 chiffres."))
+    try:
+        return str(stdnum_siren.validate(number))
+    except stdnum_exceptions.ValidationError:
+        raise IdentifierError(
+            "invalid_checksum",
+            _format_lazy(
+                _("Le SIREN %(value)s n'est pas valide (clé de contrôle incorrecte)."),
+                {"value": number},
+            ),
+        ) from None
+
+
+def siren_from_siret(siret: str) -> str:
+    """Return the SIREN (first 9 digits) of a SIRET, validating the SIRET first.
+
+    Raises the errors of :func:`clean_siret`; a blank SIRET gives ``""``.
+    """
+    return clean_siret(siret)[:9]
+
+
+def check_siren_matches_siret(siren: str, siret: str) -> None:
+    """Raise :class:`IdentifierError` ``siren_mismatch`` when the SIRET is not of that SIREN.
+
+    Separators are ignored; nothing is checked when either value is blank. The values
+    themselves are not validated here (use :func:`clean_siren` / :func:`clean_siret`).
+    """
+    siren_digits, siret_digits = _compact(siren), _compact(siret)
+    if not siren_digits or not siret_digits:
+        return
+    if siret_digits[:9] != siren_digits:
+        raise IdentifierError(
+            "siren_mismatch",
+            _format_lazy(
+                _(
+                    "Le SIRET %(siret)s n'appartient pas à l'entreprise de SIREN %(siren)s "
+                    "(les 9 premiers chiffres du SIRET doivent être le SIREN)."
+                ),
+                {"siret": siret_digits, "siren": siren_digits},
+            ),
+        )
+
+
+# --------------------------------------------------------------------------- VAT numbers
+
+
+def clean_vat_number(value: str, *, siren: str | None = None) -> str:
+    """Return an EU VAT number in compact upper-case form (``FR40303265045``).
+
+    Accepts separators and lower case (``"fr 40 303 265 045"``). The number must start
+    with the VAT prefix of an EU member state (``EL`` for Greece; ``GR`` is accepted and
+    rewritten to ``EL``) and pass that state's format and checksum rules
+    (``stdnum.eu.vat``). Northern Ireland (``XI``) and the OSS schemes (``EU``, ``IM``)
+    are not member states and are refused.
+
+    When the number is French and ``siren`` is given (not blank), the number must be
+    that company's: ``FR`` + key + SIREN.
+
+    Codes: ``invalid_format``, ``unknown_country``, ``invalid_checksum``,
+    ``siren_mismatch``.
+    """
+    if not value.strip():
+        return ""
+    compact = _compact(value)
+    if not _VAT_CHARS.fullmatch(compact):
+        raise IdentifierError(
+            "invalid_format",
+            _(
+                "Le numéro de TVA intracommunautaire ne doit contenir que des lettres "
+                "et des chiffres."
+            ),
+        )
+    compact = compact.upper()
+    prefix = compact[:2]
+    if not _LETTER_PAIR.fullmatch(prefix):
+        raise IdentifierError(
+            "invalid_format",
+            _(
+                "Le numéro de TVA intracommunautaire doit commencer par le code du pays "
+                "(par exemple FR40303265045)."
+            ),
+        )
+    if prefix == "GR":
+        prefix = "EL"
+        compact = prefix + compact[2:]
+    if prefix not in _COUNTRY_BY_VAT_PREFIX:
+        raise IdentifierError(
+            "unknown_country",
+            _format_lazy(
+                _(
+                    "Le préfixe %(prefix)s n'est pas celui d'un État membre de l'Union "
+                    "européenne."
+                ),
+                {"prefix": prefix},
+            ),
+        )
+    try:
+        number = str(stdnum_vat.validate(compact))
+    except stdnum_exceptions.InvalidChecksum:
+        raise IdentifierError(
+            "invalid_checksum",
+            _format_lazy(
+                _(
+                    "Le numéro de TVA %(value)s n'est pas valide "
+                    "(clé de contrôle incorrecte)."
+                ),
+                {"value": compact},
+            ),
+        ) from None
+    except stdnum_exceptions.ValidationError:
+        raise IdentifierError(
+            "invalid_format",
+            _format_lazy(
+                _("Le numéro de TVA %(value)s n'a pas le format attendu pour ce pays."),
+                {"value": compact},
+            ),
+        ) from None
+    if prefix == "FR" and siren is not None:
+        siren_digits = _compact(siren)
+        if siren_digits and number[4:] != siren_digits:
+            raise IdentifierError(
+                "siren_mismatch",
+                _format_lazy(
+                    _(
+                        "Le numéro de TVA %(vat)s ne correspond pas au SIREN %(siren)s "
+                        "(attendu : FR, une clé de 2 caractères, puis le SIREN)."
+                    ),
+                    {"vat": number, "siren": siren_digits},
+                ),
+            )
+    return number
+
+
+def vat_country(vat_number: str) -> str:
+    """Return the ISO 3166-1 alpha-2 country of an EU VAT number (``EL…`` gives ``GR``).
+
+    The number is validated with :func:`clean_vat_number` (and its errors raised); a
+    blank number gives ``""``.
+    """
+    number = clean_vat_number(vat_number)
+    if not number:
+        return ""
+    return _COUNTRY_BY_VAT_PREFIX[number[:2]]
+
+
+def french_vat_from_siren(siren: str) -> str:
+    """Return the French VAT number of a company from its SIREN (``FR`` + key + SIREN).
+
+    The key is the numeric one, ``(12 + 3 × (SIREN mod 97)) mod 97``, i.e. the rule
+    ``stdnum.fr.tva`` checks; the result is checked with ``stdnum.fr.tva``. Raises the
+    errors of :func:`clean_siren`; a blank SIREN gives ``""``.
+    """
+    digits = clean_siren(siren)
+    if not digits:
+        return ""
+    key = int(digits + "12") % 97
+    return "FR" + str(stdnum_tva.validate(f"{key:02d}{digits}"))
+
+
+# --------------------------------------------------------------------------- NAF code
+
+
+def clean_naf_code(value: str) -> str:
+    """Return a NAF rev. 2 code as ``"62.01Z"`` (``"6201z"``, ``"62.01 Z"`` accepted).
+
+    Only the shape is checked (2 digits, dot, 2 digits, a letter), not membership of
+    the INSEE nomenclature. Code: ``invalid_format``.
+    """
+    stripped = value.strip()
+    if not stripped:
+        return ""
+    match = _NAF_CODE.fullmatch(stripped)
+    if match is None:
+        raise IdentifierError(
+            "invalid_format",
+            _("Le code NAF doit avoir la forme 62.01Z : 4 chiffres suivis d'une lettre."),
+        )
+    division, subclass, letter = match.groups()
+    return f"{division}.{subclass}{letter.upper()}"
+
+
+# --------------------------------------------------------------------------- Contact details
+
+
+def clean_email(value: str) -> str:
+    """Return the e-mail address with its domain lower-cased (the local part is kept).
+
+    Syntax only (``email-validator``, no DNS lookup). Code: ``invalid_email``.
+    """
+    stripped = value.strip()
+    if not stripped:
+        return ""
+    try:
+        result = validate_email(stripped, check_deliverability=False)
+    except EmailNotValidError:
+        raise IdentifierError(
+            "invalid_email",
+            _("Saisissez une adresse e-mail valide (par exemple nom@exemple.fr)."),
+        ) from None
+    return f"{result.local_part}@{result.domain.lower()}"
+
+
+def clean_phone(value: str, *, country: str = DEFAULT_COUNTRY) -> str:
+    """Return a telephone number in E.164 form (``+33123456789``).
+
+    National numbers are read as numbers of ``country`` (the customer's ISO code;
+    ``FR`` when blank), so ``"01 23 45 67 89"``, ``"01.23.45.67.89"``,
+    ``"0033123456789"`` and ``"+33 1 23 45 67 89"`` all give ``+33123456789`` in
+    France. A number in international form is accepted whatever the country. The
+    number must be valid (``phonenumbers.is_valid_number``); numbers with an extension
+    are refused, since E.164 cannot keep it. Code: ``invalid_phone``.
+    """
+    stripped = value.strip()
+    if not stripped:
+        return ""
+    region: str | None = country.strip().upper() or DEFAULT_COUNTRY
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        region = None  # only numbers in international form can be read
+    error = IdentifierError(
+        "invalid_phone",
+        _(
+            "Saisissez un numéro de téléphone valide. Pour un numéro d'un autre pays que "
+            "celui du client, utilisez le format international (par exemple +32 2 555 12 12)."
+        ),
+    )
+    try:
+        number = phonenumbers.parse(stripped, region)
+    except phonenumbers.NumberParseException:
+        raise error from None
+    if number.extension or not phonenumbers.is_valid_number(number):
+        raise error
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def clean_website(value: str) -> str:
+    """Return an absolute http(s) URL with a lower-case scheme and host.
+
+    ``"example.fr"`` and ``"www.example.fr"`` get ``https://``; the path, query and
+    fragment are kept as typed. Checked with Django's ``URLValidator`` (http and https
+    only); URLs carrying credentials (``user:password@``) are refused. Code:
+    ``invalid_url``.
+    """
+    stripped = value.strip()
+    if not stripped:
+        return ""
+    error = IdentifierError(
+        "invalid_url", _("Saisissez une adresse de site web valide (par exemple www.exemple.fr).")
+    )
+    url = stripped if _URL_SCHEME.match(stripped) else "https://" + stripped
+    try:
+        _url_validator(url)
+    except DjangoValidationError:
+        raise error from None
+    scheme, rest = url.split("://", 1)
+    host_end = min((i for i in (rest.find(c) for c in "/?#") if i != -1), default=len(rest))
+    authority, tail = rest[:host_end], rest[host_end:]
+    if "@" in authority:
+        raise error
+    return f"{scheme.lower()}://{authority.lower()}{tail}"
+
+
+# --------------------------------------------------------------------------- Countries
+
+
+def clean_country(value: str) -> str:
+    """Return an assigned ISO 3166-1 alpha-2 country code, upper-cased (``"fr"`` → ``"FR"``).
+
+    Assignment is checked against ``pycountry``; reserved codes such as ``UK`` or
+    ``EL`` are refused. Code: ``invalid_country``.
+    """
+    stripped = value.strip()
+    if not stripped:
+        return ""
+    error = IdentifierError(
+        "invalid_country",
+        _("Saisissez un code pays ISO 3166-1 à deux lettres valide (par exemple FR)."),
+    )
+    if not _COUNTRY_CODE.fullmatch(stripped):
+        raise error
+    code = stripped.upper()
+    try:
+        found = pycountry.countries.get(alpha_2=code)
+    except LookupError:  # older pycountry versions raise instead of returning None
+        found = None
+    if found is None:
+        raise error
+    return code
+
+
+# --------------------------------------------------------------------------- VAT regime
+
+
+def vat_regime(*, kind: str, country: str, vat_number: str) -> str:
+    """Return the VAT regime of sales to a customer, seen from a French seller.
+
+    Rules, in order:
+
+    1. ``"standard"`` (French VAT) for a private person (``kind == "individual"``),
+       whatever the country.
+    2. ``"standard"`` for a business in the French VAT area: France (``FR``) and Monaco
+       (``MC``). A blank country counts as France: charging VAT is the safe default.
+    3. For a business in another EU member state: ``"reverse_charge"`` (autoliquidation)
+       when it has a valid VAT number of a member state other than France;
+       ``"standard"`` otherwise (no number, an invalid one, or a French one: French VAT
+       applies when the customer cannot be identified for VAT elsewhere in the EU).
+    4. ``"export"`` for a business outside the EU (overseas departments such as ``GP``
+       or ``RE`` have their own ISO codes and are outside the EU VAT area, hence here).
+
+    Every ``kind`` other than ``"individual"`` is a business. Never raises for a bad
+    VAT number: it is simply not valid.
+    """
+    if kind == KIND_INDIVIDUAL:
+        return VAT_REGIME_STANDARD
+    country_code = country.strip().upper()
+    if not country_code or country_code in FRENCH_VAT_AREA:
+        return VAT_REGIME_STANDARD
+    if country_code in EU_MEMBER_STATES:
+        try:
+            number_country = vat_country(vat_number)
+        except IdentifierError:
+            number_country = ""
+        if number_country and number_country != "FR":
+            return VAT_REGIME_REVERSE_CHARGE
+        return VAT_REGIME_STANDARD
+    return VAT_REGIME_EXPORT

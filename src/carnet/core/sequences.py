@@ -1,0 +1,23 @@
+"""Gap-free per-organization counters."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from .models import Sequence
+
+
+def next_value(organization_id: int, name: str) -> int:
+    """Increment and return the counter; must run inside the caller's transaction so that
+    a rolled-back write gives its number back."""
+    with transaction.atomic():
+        updated = Sequence.objects.filter(organization_id=organization_id, name=name).update(
+            last_value=F("last_value") + 1
+        )
+        if not updated:
+            Sequence.objects.get_or_create(organization_id=organization_id, name=name)
+            Sequence.objects.filter(organization_id=organization_id, name=name).update(
+                last_value=F("last_value") + 1
+            )
+        return Sequence.objects.get(organization_id=organization_id, name=name).last_value

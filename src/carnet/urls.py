@@ -1,0 +1,12 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from carnet.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="clients:list", permanent=False)),
+    path("", include("carnet.accounts.urls")),
+    path("clients/", include("carnet.clients.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
