@@ -80,7 +80,7 @@ def get_client(organization: Organization, client_id: Any, *, for_update: bool =
         raise NotFound(_("Client introuvable."))
     queryset = Client.objects.filter(organization=organization, pk=pk)
     if for_update:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     client = queryset.select_related("category", "owner").first()
     if client is None:
         raise NotFound(_("Client introuvable."))

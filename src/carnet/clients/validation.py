@@ -138,6 +138,8 @@ def clean_client_input(
         value = text_of(field)
         if value is None:
             continue
+        if field != "notes":
+            value = " ".join(value.split())  # one line, single spaces
         if len(value) > max_length:
             fail(
                 field,

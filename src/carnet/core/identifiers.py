@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TypeAlias
 
 import phonenumbers
 import pycountry
@@ -57,7 +58,7 @@ __all__ = [
     "vat_regime",
 ]
 
-Message = str | Promise
+Message: TypeAlias = str | Promise
 
 DEFAULT_COUNTRY = "FR"
 """Country assumed for phone numbers when the customer's country is blank."""
@@ -81,7 +82,9 @@ VAT_REGIME_REVERSE_CHARGE = "reverse_charge"
 VAT_REGIME_EXPORT = "export"
 
 # VAT numbers use "EL" for Greece instead of the ISO code "GR".
-_VAT_PREFIX_BY_COUNTRY: dict[str, str] = {cc: ("EL" if cc == "GR" else cc) for cc in EU_MEMBER_STATES}
+_VAT_PREFIX_BY_COUNTRY: dict[str, str] = {
+    cc: ("EL" if cc == "GR" else cc) for cc in EU_MEMBER_STATES
+}
 _COUNTRY_BY_VAT_PREFIX: dict[str, str] = {p: cc for cc, p in _VAT_PREFIX_BY_COUNTRY.items()}
 
 # \s is Unicode-aware on purpose: French typography writes "552 100 554 00016" with
@@ -126,7 +129,7 @@ def _format_lazy(message: Message, params: Mapping[str, object]) -> Message:
     def render() -> str:
         return str(message) % params
 
-    return lazy(render, str)()  # type: ignore[no-any-return]
+    return lazy(render, str)()
 
 
 def _compact(value: str) -> str:
@@ -151,9 +154,7 @@ def clean_siret(value: str) -> str:
         return ""
     number = _compact(value)
     if not _DIGITS.fullmatch(number):
-        raise IdentifierError(
-            "invalid_format", _("Le SIRET ne doit contenir que des chiffres.")
-        )
+        raise IdentifierError("invalid_format", _("Le SIRET ne doit contenir que des chiffres."))
     if len(number) != 14:
         raise IdentifierError("invalid_length", _("Le SIRET doit comporter 14 chiffres."))
     try:
@@ -178,9 +179,7 @@ def clean_siren(value: str) -> str:
         return ""
     number = _compact(value)
     if not _DIGITS.fullmatch(number):
-        raise IdentifierError(
-            "invalid_format", _("Le SIREN ne doit contenir que des chiffres.")
-        )
+        raise IdentifierError("invalid_format", _("Le SIREN ne doit contenir que des chiffres."))
     if len(number) != 9:
         raise IdentifierError("invalid_length", _("Le SIREN doit comporter 9 chiffres."))
     try:
@@ -271,10 +270,7 @@ def clean_vat_number(value: str, *, siren: str | None = None) -> str:
         raise IdentifierError(
             "unknown_country",
             _format_lazy(
-                _(
-                    "Le préfixe %(prefix)s n'est pas celui d'un État membre de l'Union "
-                    "européenne."
-                ),
+                _("Le préfixe %(prefix)s n'est pas celui d'un État membre de l'Union européenne."),
                 {"prefix": prefix},
             ),
         )
@@ -284,10 +280,7 @@ def clean_vat_number(value: str, *, siren: str | None = None) -> str:
         raise IdentifierError(
             "invalid_checksum",
             _format_lazy(
-                _(
-                    "Le numéro de TVA %(value)s n'est pas valide "
-                    "(clé de contrôle incorrecte)."
-                ),
+                _("Le numéro de TVA %(value)s n'est pas valide (clé de contrôle incorrecte)."),
                 {"value": compact},
             ),
         ) from None

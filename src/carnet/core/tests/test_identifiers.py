@@ -294,7 +294,18 @@ def test_clean_naf_code_accepts(raw: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["62.01", "620Z", "62011Z", "6.201Z", "62.01ZZ", "62-01Z", "AB.CDZ", "62.01É", "٦٢.٠١Z", "Z6201"],
+    [
+        "62.01",
+        "620Z",
+        "62011Z",
+        "6.201Z",
+        "62.01ZZ",
+        "62-01Z",
+        "AB.CDZ",
+        "62.01É",
+        "٦٢.٠١Z",
+        "Z6201",
+    ],
 )
 def test_clean_naf_code_refuses(raw: str) -> None:
     assert_code(clean_naf_code, raw, "invalid_format")
@@ -593,8 +604,16 @@ def test_cleaners_raise_only_identifier_errors(cleaner: Callable[[str], str], va
 
 @pytest.mark.parametrize(
     "cleaner",
-    [clean_siret, clean_siren, clean_vat_number, clean_naf_code, clean_email, clean_phone,
-     clean_website, clean_country],
+    [
+        clean_siret,
+        clean_siren,
+        clean_vat_number,
+        clean_naf_code,
+        clean_email,
+        clean_phone,
+        clean_website,
+        clean_country,
+    ],
     ids=lambda f: f.__name__,
 )
 @given(value=st.text(alphabet="0123456789 .-+@:/abcdefrzFRZ", max_size=20))
@@ -621,7 +640,12 @@ def test_clean_vat_number_with_any_siren_raises_only_identifier_errors(
     try:
         clean_vat_number(value, siren=siren)
     except IdentifierError as err:
-        assert err.code in {"invalid_format", "invalid_checksum", "unknown_country", "siren_mismatch"}
+        assert err.code in {
+            "invalid_format",
+            "invalid_checksum",
+            "unknown_country",
+            "siren_mismatch",
+        }
 
 
 @given(
