@@ -5,3 +5,10 @@ from carnet.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "carnet.testing"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+from carnet.settings import DATA_DIR, DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's default in-memory database: the browser tests' server thread
+    # and the concurrency tests need real connections with WAL and locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_carnet.sqlite3")}
