@@ -12,3 +12,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's default in-memory database: the browser tests' server thread
     # and the concurrency tests need real connections with WAL and locking.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_carnet.sqlite3")}
+
+from carnet.settings import STORAGES  # noqa: E402
+
+# Tests run without collectstatic: {% static %} must not need the manifest.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

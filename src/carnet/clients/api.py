@@ -1,110 +1,211 @@
-"""REST endpoints for clients: parse, call a service or a query, answer."""
+"""REST endpoints for clients: parse, authorize, call a service or a query, answer.
+
+Validation lives in ``validation.py`` (fields) and ``queries.ClientFilter`` (list
+parameters); the schemas in ``schemas.py`` describe the API and refuse what is not even
+the right shape (unknown fields, wrong JSON types).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Header, Query, Router
+from ninja.responses import Status
+from pydantic import WithJsonSchema
 
-from carnet.core.errors import FieldError, ValidationFailed
+from carnet.accounts.models import Membership, Organization, Role, User
+from carnet.core.errors import FieldError, PermissionDenied, ValidationFailed
 from carnet.core.history import history_for
 
 from . import queries, services
-from .schemas import ChangeList, ClientIn, ClientList, ClientOut, Problem
+from .models import Client
+from .schemas import ChangeList, ClientIn, ClientList, ClientOut, ListParams, Problem
 
 router = Router(tags=["clients"])
-ERRORS: dict[int | tuple[int, ...], Any] = {
-    (400, 401, 404, 409, 412, 422): Problem,
-}
+
+# Error responses each kind of endpoint can give (documented in the OpenAPI document).
+READ_ERRORS: dict[int | tuple[int, ...], Any] = {(401, 404): Problem}
+LIST_ERRORS: dict[int | tuple[int, ...], Any] = {(401, 422): Problem}
+WRITE_ERRORS: dict[int | tuple[int, ...], Any] = {(400, 401, 403, 404, 409, 412, 415, 422): Problem}
+STATE_ERRORS: dict[int | tuple[int, ...], Any] = {(401, 403, 404, 409): Problem}
+MAX_HISTORY = 500
+IF_MATCH_PATTERN = r'^(\*|(W/)?"?[0-9]{1,18}"?)$'
+IF_MATCH_DESCRIPTION = (
+    "The `version` (or `ETag`) the change is based on: refused with 412 when the client "
+    "changed since."
+)
 
 
-class ListParams(Schema):
-    q: str | None = None
-    archived: str | None = None
-    kind: str | None = None
-    tag: list[str] | None = None
-    category: str | None = None
-    country: str | None = None
-    owner: str | None = None
-    sort: str | None = None
-    limit: str | None = None
-    cursor: str | None = None
-    trash: str | None = None
+def _organization(request: HttpRequest) -> Organization:
+    return cast(Organization, request.organization)  # type: ignore[attr-defined]  # set by TokenAuth
 
 
-def _parse_if_match(request: HttpRequest) -> int | None:
-    """The version in ``If-Match`` ("3", '"3"' or 'W/"3"'), None when absent."""
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise ValidationFailed(
-            [FieldError("If-Match", "invalid_version", _("L'en-tête If-Match doit contenir la version du client."))]
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # set by TokenAuth
+
+
+def _require_editor(request: HttpRequest) -> None:
+    """Read-only members (role ``viewer``) may read through the API but not write."""
+    role = (
+        Membership.objects.filter(organization=_organization(request), user=_user(request))
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role is None or role == Role.VIEWER:
+        raise PermissionDenied(
+            _("Votre rôle dans l'organisation ne permet pas de modifier les clients.")
         )
-    return int(value)
 
 
+def _parse_if_match(value: str | None) -> int | None:
+    """The version in ``If-Match`` ("3", '"3"' or 'W/"3"'), None when absent or ``*``."""
+    if value is None or value.strip() == "*":
+        return None
+    version = value.strip().removeprefix("W/").strip('"')
+    if not (version.isascii() and version.isdigit() and len(version) <= 18):
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "If-Match",
+                    "invalid_version",
+                    _('L\'en-tête If-Match doit contenir la version du client, par exemple "3".'),
+                )
+            ]
+        )
+    return int(version)
 
-@router.get("", response={200: ClientList, **ERRORS}, summary="List and search clients")
+
+def _with_etag(response: HttpResponse, client: Client) -> Client:
+    response["ETag"] = f'"{client.version}"'
+    return client
+
+
+@router.get(
+    "",
+    response={200: ClientList, **LIST_ERRORS},
+    summary="List and search clients",
+    description="Keyset-paginated: pass `next_cursor` back as `cursor` for the next page.",
+)
 def list_clients(request: HttpRequest, params: Query[ListParams]) -> Any:
     spec = queries.ClientFilter.from_params(params.dict(exclude_none=True))
-    page = queries.list_clients(request.organization, spec)  # type: ignore[attr-defined]
+    page = queries.list_clients(_organization(request), spec)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.post("", response={201: ClientOut, **ERRORS}, summary="Create a client")
-def create_client(request: HttpRequest, payload: ClientIn) -> Any:
+@router.post(
+    "",
+    response={201: ClientOut, **WRITE_ERRORS},
+    summary="Create a client",
+    description="Refused with 409 (`existing_client_id`) when a client has the same e-mail "
+    "or SIRET.",
+)
+def create_client(request: HttpRequest, response: HttpResponse, payload: ClientIn) -> Any:
+    _require_editor(request)
     client = services.create_client(
-        request.organization, request.user, payload.dict(exclude_unset=True), source="api"  # type: ignore[attr-defined,arg-type]
-    )
-    return 201, client
-
-
-@router.get("/{client_id}", response={200: ClientOut, **ERRORS}, summary="Read a client")
-def get_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
-    client = services.get_client(request.organization, client_id)  # type: ignore[attr-defined]
-    response["ETag"] = f'"{client.version}"'
-    return client
-
-
-@router.patch("/{client_id}", response={200: ClientOut, **ERRORS}, summary="Change a client")
-def update_client(request: HttpRequest, response: HttpResponse, client_id: int, payload: ClientIn) -> Any:
-    client = services.update_client(
-        request.organization,  # type: ignore[attr-defined]
-        request.user,  # type: ignore[arg-type]
-        client_id,
+        _organization(request),
+        _user(request),
         payload.dict(exclude_unset=True),
-        expected_version=_parse_if_match(request),
         source="api",
     )
-    response["ETag"] = f'"{client.version}"'
-    return client
+    response["Location"] = f"{request.path.rstrip('/')}/{client.pk}"
+    return Status(201, _with_etag(response, client))
 
 
-@router.delete("/{client_id}", response={200: ClientOut, **ERRORS}, summary="Move a client to the trash")
-def delete_client(request: HttpRequest, client_id: int) -> Any:
-    return services.delete_client(request.organization, request.user, client_id, source="api")  # type: ignore[attr-defined,arg-type]
+@router.get("/{client_id}", response={200: ClientOut, **READ_ERRORS}, summary="Read a client")
+def get_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
+    return _with_etag(response, services.get_client(_organization(request), client_id))
 
 
-@router.post("/{client_id}/archive", response={200: ClientOut, **ERRORS}, summary="Archive a client")
-def archive_client(request: HttpRequest, client_id: int) -> Any:
-    return services.archive_client(request.organization, request.user, client_id, source="api")  # type: ignore[attr-defined,arg-type]
+@router.patch(
+    "/{client_id}",
+    response={200: ClientOut, **WRITE_ERRORS},
+    summary="Change a client",
+    description="Only the fields sent change. Send `If-Match` to refuse overwriting someone "
+    "else's change (412 with `current_version`).",
+)
+def update_client(
+    request: HttpRequest,
+    response: HttpResponse,
+    client_id: int,
+    payload: ClientIn,
+    # Documented with its pattern; _parse_if_match checks it, with a French message.
+    if_match: Annotated[
+        str | None, WithJsonSchema({"type": "string", "pattern": IF_MATCH_PATTERN})
+    ] = Header(None, alias="If-Match", description=IF_MATCH_DESCRIPTION),
+) -> Any:
+    _require_editor(request)
+    client = services.update_client(
+        _organization(request),
+        _user(request),
+        client_id,
+        payload.dict(exclude_unset=True),
+        expected_version=_parse_if_match(if_match),
+        source="api",
+    )
+    return _with_etag(response, client)
 
 
-@router.post("/{client_id}/unarchive", response={200: ClientOut, **ERRORS}, summary="Unarchive a client")
-def unarchive_client(request: HttpRequest, client_id: int) -> Any:
-    return services.unarchive_client(request.organization, request.user, client_id, source="api")  # type: ignore[attr-defined,arg-type]
+@router.delete(
+    "/{client_id}",
+    response={200: ClientOut, **STATE_ERRORS},
+    summary="Move a client to the trash",
+    description="Refused with 409 (`code: has_documents`) while documents or payments refer "
+    "to the client: archive it instead.",
+)
+def delete_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
+    _require_editor(request)
+    client = services.delete_client(_organization(request), _user(request), client_id, source="api")
+    return _with_etag(response, client)
 
 
-@router.post("/{client_id}/restore", response={200: ClientOut, **ERRORS}, summary="Restore a client from the trash")
-def restore_client(request: HttpRequest, client_id: int) -> Any:
-    return services.restore_client(request.organization, request.user, client_id, source="api")  # type: ignore[attr-defined,arg-type]
+@router.post(
+    "/{client_id}/archive", response={200: ClientOut, **STATE_ERRORS}, summary="Archive a client"
+)
+def archive_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
+    _require_editor(request)
+    client = services.archive_client(
+        _organization(request), _user(request), client_id, source="api"
+    )
+    return _with_etag(response, client)
 
 
-@router.get("/{client_id}/history", response={200: ChangeList, **ERRORS}, summary="History of a client, newest first")
+@router.post(
+    "/{client_id}/unarchive",
+    response={200: ClientOut, **STATE_ERRORS},
+    summary="Unarchive a client",
+)
+def unarchive_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
+    _require_editor(request)
+    client = services.unarchive_client(
+        _organization(request), _user(request), client_id, source="api"
+    )
+    return _with_etag(response, client)
+
+
+@router.post(
+    "/{client_id}/restore",
+    response={200: ClientOut, **STATE_ERRORS},
+    summary="Restore a client from the trash",
+    description="Refused with 409 when a live client took its e-mail or SIRET meanwhile.",
+)
+def restore_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
+    _require_editor(request)
+    client = services.restore_client(
+        _organization(request), _user(request), client_id, source="api"
+    )
+    return _with_etag(response, client)
+
+
+@router.get(
+    "/{client_id}/history",
+    response={200: ChangeList, **READ_ERRORS},
+    summary="History of a client, newest first",
+    description=f"The {MAX_HISTORY} most recent changes.",
+)
 def client_history(request: HttpRequest, client_id: int) -> Any:
-    client = services.get_client(request.organization, client_id)  # type: ignore[attr-defined]
-    return {"items": list(history_for(client.organization_id, services.OBJECT_TYPE, client.pk)[:500])}
+    organization = _organization(request)
+    client = services.get_client(organization, client_id)
+    changes = history_for(organization.pk, services.OBJECT_TYPE, client.pk)
+    return {"items": list(changes[:MAX_HISTORY])}

@@ -31,6 +31,9 @@ SORTS: dict[str, tuple[str, bool]] = {
 }
 ARCHIVED_CHOICES = ("false", "true", "all")
 MAX_LIMIT = 200
+# Each tag filter is a join; SQLite allows 64 tables in one query.
+MAX_TAG_FILTERS = 10
+MAX_ID = 2**63 - 1
 
 
 @dataclass
@@ -61,6 +64,11 @@ class ClientFilter:
             return str(value).strip() if value is not None else ""
 
         result = cls(limit=default_limit)
+        for name, raw in params.items():
+            # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the query.
+            if any("\x00" in str(v) for v in (raw if isinstance(raw, list) else [raw])):
+                errors.append(FieldError(name, "invalid_character", _("Caractère nul interdit.")))
+                params = {**params, name: ""}
         result.q = one("q")[:200]
         archived = one("archived").lower() or "false"
         if archived not in ARCHIVED_CHOICES:
@@ -76,10 +84,13 @@ class ClientFilter:
         result.country = country
         tags = params.get("tag") or []
         result.tag = [t.strip() for t in ([tags] if isinstance(tags, str) else tags) if t and t.strip()]
+        if len(result.tag) > MAX_TAG_FILTERS:
+            errors.append(FieldError("tag", "too_many", _("10 étiquettes au maximum dans un filtre.")))
+            result.tag = []
         result.category = one("category")
         owner = one("owner")
         if owner:
-            if owner.isdigit():
+            if owner.isascii() and owner.isdigit() and 0 < int(owner) <= MAX_ID:
                 result.owner = int(owner)
             else:
                 errors.append(FieldError("owner", "invalid_type", _("Identifiant d'utilisateur attendu.")))
@@ -124,13 +135,15 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int, bool]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise invalid from None
     if not (
         isinstance(data, list)
         and len(data) == 4
         and data[0] == sort
         and isinstance(data[2], int)
+        and not isinstance(data[2], bool)
+        and 0 < data[2] <= MAX_ID
         and isinstance(data[3], bool)
     ):
         raise invalid
@@ -139,25 +152,36 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int, bool]:
     try:
         if column == "created_at":
             value = parse_datetime(value) if isinstance(value, str) else None
-            if value is None:
+            if value is None or value.tzinfo is None:
                 raise invalid
+            value = value.astimezone(datetime.UTC)
         elif column == "revenue":
-            value = Decimal(value)
-        elif not isinstance(value, str):
+            value = Decimal(value) if isinstance(value, str) else None
+            if value is None or not value.is_finite() or abs(value) >= Decimal("1e13"):
+                raise invalid
+        elif not isinstance(value, str) or "\x00" in value:
             raise invalid
-    except (InvalidOperation, TypeError, ValueError):
+    except (InvalidOperation, TypeError, ValueError, OverflowError):
         raise invalid from None
     return value, data[2], data[3]
 
 
-def filtered_clients(organization: Organization, spec: ClientFilter) -> QuerySet[Client]:
-    """The organization's clients matching ``spec`` (unsorted, unpaginated)."""
+def filtered_clients(
+    organization: Organization, spec: ClientFilter, *, search_plan: search.SearchPlan | None = None
+) -> QuerySet[Client]:
+    """The organization's clients matching ``spec`` (unsorted, unpaginated).
+
+    ``search_plan`` lets ``list_clients`` reuse the plan it made for ``spec.q``.
+    """
     queryset = Client.objects.filter(organization=organization)
     queryset = queryset.filter(deleted_at__isnull=not spec.trash)
+    # "archived IN (x)" rather than "archived = x": Django writes the latter as "NOT
+    # archived", which SQLite cannot match to the (organization, archived, sort_name)
+    # indexes, so it would sort every match instead of reading them in order.
     if spec.archived == "false":
-        queryset = queryset.filter(archived=False)
+        queryset = queryset.filter(archived__in=[False])
     elif spec.archived == "true":
-        queryset = queryset.filter(archived=True)
+        queryset = queryset.filter(archived__in=[True])
     if spec.kind:
         queryset = queryset.filter(kind=spec.kind)
     if spec.country:
@@ -169,7 +193,7 @@ def filtered_clients(organization: Organization, spec: ClientFilter) -> QuerySet
     if spec.owner is not None:
         queryset = queryset.filter(owner_id=spec.owner)
     if spec.q:
-        queryset = search.matching(queryset, spec.q)
+        queryset = search.apply_plan(queryset, search_plan or search.plan_search(spec.q))
     return queryset
 
 
@@ -180,7 +204,8 @@ def list_clients(organization: Organization, spec: ClientFilter) -> ClientPage:
     the bottom), so ``archived`` leads the ordering.
     """
     column, descending = SORTS[spec.sort]
-    queryset = filtered_clients(organization, spec)
+    plan = search.plan_search(spec.q) if spec.q else None
+    queryset = filtered_clients(organization, spec, search_plan=plan)
     sign = "-" if descending else ""
     order = [f"{sign}{column}", f"{sign}id"]
     leading_archived = spec.archived == "all"
@@ -193,9 +218,16 @@ def list_clients(organization: Organization, spec: ClientFilter) -> ClientPage:
         if leading_archived:
             after = (Q(archived=archived_value) & after) | Q(archived__gt=archived_value)
         queryset = queryset.filter(after)
-    rows = list(
-        queryset.select_related("category").prefetch_related("tags").order_by(*order)[: spec.limit + 1]
+    # The page's ids first (a narrow query the search planner can steer onto the right
+    # index), then those rows with what the API and the templates show.
+    ids = search.ordered_ids(
+        queryset.order_by(*order), spec.limit + 1, plan,
+        walkable=column == "sort_name" and not spec.trash,
     )
+    found = Client.objects.filter(organization=organization, pk__in=ids).select_related(
+        "category"
+    ).prefetch_related("tags").in_bulk()
+    rows = [found[pk] for pk in ids if pk in found]
     next_cursor = None
     if len(rows) > spec.limit:
         rows = rows[: spec.limit]

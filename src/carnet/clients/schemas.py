@@ -5,21 +5,47 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, WithJsonSchema
 
 from .models import Client
+from .queries import ARCHIVED_CHOICES, MAX_LIMIT, MAX_TAG_FILTERS, SORTS
 
 KindValue = Literal["individual", "company"]
 CivilityValue = Literal["", "mr", "mrs"]
 
 
 class ClientIn(Schema):
-    """Fields a caller may set. On PATCH, only the fields sent are changed."""
+    """Fields a caller may set. On PATCH, only the fields sent are changed.
 
-    model_config = ConfigDict(extra="forbid")
+    ``name`` is required on creation, except for an individual named by first and last name.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Boulangerie Martin",
+                    "siret": "732 829 320 00074",
+                    "vat_number": "FR44732829320",
+                    "email": "contact@boulangerie-martin.fr",
+                    "phone": "01 42 68 53 00",
+                    "tags": ["Boulangerie"],
+                    "category": "Commerce",
+                },
+                {
+                    "kind": "individual",
+                    "civility": "mrs",
+                    "first_name": "Élise",
+                    "last_name": "Faure",
+                },
+                {"name": "Berlin Maschinen GmbH", "country": "DE", "vat_number": "DE136695976"},
+            ]
+        },
+    )
 
     kind: KindValue | None = None
     name: str | None = Field(None, max_length=200)
@@ -34,7 +60,9 @@ class ClientIn(Schema):
     website: str | None = Field(None, max_length=300)
     legal_form: str | None = Field(None, max_length=100)
     siret: str | None = Field(None, max_length=40, description="14 digits; spaces accepted.")
-    siren: str | None = Field(None, max_length=30, description="Derived from the SIRET when absent.")
+    siren: str | None = Field(
+        None, max_length=30, description="Derived from the SIRET when absent."
+    )
     naf_code: str | None = Field(None, max_length=10)
     share_capital: Decimal | None = Field(None, description="Amount in the client's currency.")
     rcs: str | None = Field(None, max_length=100)
@@ -114,18 +142,30 @@ class ClientOut(Schema):
     def resolve_owner(obj: Client) -> int | None:
         return obj.owner_id
 
+    @staticmethod
+    def resolve_revenue(obj: Client) -> Decimal:
+        # A client just created still holds the model default (0), not the stored 0.00.
+        return Decimal(obj.revenue).quantize(Decimal("0.01"))
+
 
 class ClientList(Schema):
     items: list[ClientOut]
     next_cursor: str | None
 
 
+class FieldChange(Schema):
+    old: Any = Field(None, description="Value before the change (null when there was none).")
+    new: Any = Field(None, description="Value after the change.")
+
+
 class ChangeOut(Schema):
+    """One entry of a client's history."""
+
     id: int
-    action: str
-    changes: dict[str, Any]
-    user: str | None
-    source: str
+    action: str = Field(description="create, update, archive, unarchive, delete, restore…")
+    changes: dict[str, FieldChange] = Field(description="Changed fields with old and new value.")
+    user: str | None = Field(description="E-mail of the user who made the change.")
+    source: str = Field(description="Where the change came from: api, web, import, cli…")
     created_at: datetime.datetime
 
     @staticmethod
@@ -134,12 +174,83 @@ class ChangeOut(Schema):
 
 
 class ChangeList(Schema):
-    items: list[ChangeOut]
+    items: list[ChangeOut] = Field(description="Newest first.")
+
+
+# --- List parameters --------------------------------------------------------------------
+# The parameters arrive as text and ``queries.ClientFilter`` checks them, so that a bad
+# value gets the same French message in the UI and the API; ``WithJsonSchema`` shows
+# what they accept in the OpenAPI document.
+TextParam = Annotated[str | None, WithJsonSchema({"type": "string"})]
+ArchivedParam = Annotated[
+    str | None,
+    WithJsonSchema({"type": "string", "enum": list(ARCHIVED_CHOICES), "default": "false"}),
+]
+KindParam = Annotated[
+    str | None, WithJsonSchema({"type": "string", "enum": ["individual", "company"]})
+]
+TagParam = Annotated[
+    list[str] | None,
+    WithJsonSchema({"type": "array", "items": {"type": "string"}, "maxItems": MAX_TAG_FILTERS}),
+]
+CountryParam = Annotated[str | None, WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{2}$"})]
+OwnerParam = Annotated[str | None, WithJsonSchema({"type": "integer", "minimum": 1})]
+SortParam = Annotated[
+    str | None, WithJsonSchema({"type": "string", "enum": list(SORTS), "default": "name"})
+]
+LimitParam = Annotated[
+    str | None,
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}),
+]
+FlagParam = Annotated[str | None, WithJsonSchema({"type": "boolean", "default": False})]
+
+
+class ListParams(Schema):
+    """Query parameters of ``GET /clients``."""
+
+    q: TextParam = Field(
+        None,
+        description="Search in name, e-mail, SIRET, SIREN, VAT number and reference; case- "
+        "and accent-insensitive, prefix or substring.",
+    )
+    archived: ArchivedParam = Field(
+        None,
+        description="`false`: active clients; `true`: archived ones; `all`: both, archived last.",
+    )
+    kind: KindParam = None
+    tag: TagParam = Field(
+        None, description="Tag name; repeat the parameter for clients having every tag."
+    )
+    category: TextParam = Field(None, description="Category name (case-insensitive).")
+    country: CountryParam = Field(None, description="ISO 3166 alpha-2 code.")
+    owner: OwnerParam = Field(None, description="User id of the client's owner.")
+    sort: SortParam = None
+    limit: LimitParam = None
+    cursor: TextParam = Field(
+        None, description="`next_cursor` of the previous page, with the same other parameters."
+    )
+    trash: FlagParam = Field(None, description="`true` lists the trash instead.")
+
+
+# --- Errors -----------------------------------------------------------------------------
+class ProblemFieldError(Schema):
+    field: str = Field(description="The field (or parameter, or header) at fault.")
+    code: str = Field(description="Stable code for programs: required, too_long, invalid_checksum…")
+    message: str = Field(description="Explanation for people, in the request's language.")
 
 
 class Problem(Schema):
-    type: str
+    """RFC 9457 problem details, served as ``application/problem+json``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
     status: int
     title: str
     detail: str | None = None
-    errors: list[dict[str, str]] | None = None
+    errors: list[ProblemFieldError] | None = Field(None, description="422: each invalid value.")
+    code: str | None = Field(
+        None, description="409: duplicate, has_documents, deleted or conflict."
+    )
+    current_version: int | None = Field(None, description="412: the client's current version.")
+    existing_client_id: int | None = Field(None, description="409 duplicate: the existing client.")

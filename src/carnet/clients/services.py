@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -175,7 +175,7 @@ def _set_tags(client: Client, names: list[str]) -> None:
     for name in names:
         tag = (
             Tag.objects.annotate(name_lower=Lower("name"))
-            .filter(organization_id=organization_id, name_lower=name.lower())
+            .filter(organization_id=organization_id, name_lower=Lower(Value(name)))
             .first()
         )
         if tag is None:
@@ -201,7 +201,7 @@ def _category(organization: Organization, name: str | None) -> Category | None:
         return None
     category = (
         Category.objects.annotate(name_lower=Lower("name"))
-        .filter(organization=organization, name_lower=name.lower())
+        .filter(organization=organization, name_lower=Lower(Value(name)))
         .first()
     )
     return category or Category.objects.create(organization=organization, name=name)

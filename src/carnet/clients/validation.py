@@ -84,6 +84,16 @@ def _text(value: Any) -> str:
     return value.strip()
 
 
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    return False
+
+
 def current_values(client: Client) -> dict[str, Any]:
     """The client's editable values in the shape ``clean_client_input`` returns."""
     values: dict[str, Any] = {f: getattr(client, f) for f in EDITABLE_FIELDS}
@@ -106,7 +116,11 @@ def clean_client_input(
     unknown = sorted(set(raw) - set(EDITABLE_FIELDS))
     for field in unknown:
         errors.append(FieldError(field, "unknown_field", _("Ce champ n'existe pas.")))
-    merged = {**base, **{k: v for k, v in raw.items() if k in EDITABLE_FIELDS}}
+    # PostgreSQL text cannot hold NUL characters; no real value contains one.
+    with_nul = sorted(f for f in set(raw) & set(EDITABLE_FIELDS) if _contains_nul(raw[f]))
+    for field in with_nul:
+        errors.append(FieldError(field, "invalid_character", _("Caractère nul interdit.")))
+    merged = {**base, **{k: v for k, v in raw.items() if k in EDITABLE_FIELDS and k not in with_nul}}
     out: dict[str, Any] = {}
 
     def fail(field: str, code: str, message: Any) -> None:

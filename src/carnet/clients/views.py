@@ -1,5 +1,803 @@
-from django.http import HttpRequest, HttpResponse
+"""Web pages for clients: the list, the record page, the form, and the lifecycle actions.
+
+Views parse the request, check access, call ``queries`` or ``services``, and turn the
+errors services raise into messages on the page. They never write models themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+import phonenumbers
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from carnet.accounts.access import member_required, require_editor
+from carnet.accounts.models import Membership, Organization, User
+from carnet.core.errors import Conflict, DomainError, NotFound, StaleVersion, ValidationFailed
+from carnet.core.history import history_for
+from carnet.core.models import ChangeRecord
+
+from . import queries, services
+from .forms import FIELD_LABELS, ClientForm, country_name, initial_from_client
+from .models import Civility, Client, Kind, VatRegime
+
+SOURCE = "web"
+BULK_RESULT_KEY = "clients_bulk_result"
+MAX_BULK = 500
+HISTORY_LIMIT = 500
+
+SORT_LABELS: dict[str, Promise] = {
+    "name": gettext_lazy("Nom (A → Z)"),
+    "-name": gettext_lazy("Nom (Z → A)"),
+    "-created_at": gettext_lazy("Plus récents d'abord"),
+    "created_at": gettext_lazy("Plus anciens d'abord"),
+    "-revenue": gettext_lazy("Chiffre d'affaires décroissant"),
+    "revenue": gettext_lazy("Chiffre d'affaires croissant"),
+}
+
+ACTION_LABELS: dict[str, Promise] = {
+    "create": gettext_lazy("Création"),
+    "update": gettext_lazy("Modification"),
+    "archive": gettext_lazy("Archivage"),
+    "unarchive": gettext_lazy("Désarchivage"),
+    "delete": gettext_lazy("Mise à la corbeille"),
+    "restore": gettext_lazy("Restauration"),
+    "purge": gettext_lazy("Suppression définitive"),
+}
+
+SOURCE_LABELS: dict[str, Promise] = {
+    "api": gettext_lazy("API"),
+    "import": gettext_lazy("import"),
+    "cli": gettext_lazy("ligne de commande"),
+}
 
 
+# --- Helpers ----------------------------------------------------------------------------
+def _organization(request: HttpRequest) -> Organization:
+    return request.organization  # type: ignore[attr-defined,no-any-return]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    membership = getattr(request, "membership", None)
+    return bool(membership and membership.can_edit)
+
+
+def _get_client_or_404(request: HttpRequest, client_id: int) -> Client:
+    """The current organization's client, trash included; another organization's id is a 404."""
+    try:
+        return services.get_client(_organization(request), client_id)
+    except NotFound as exc:
+        raise Http404(str(exc.detail)) from None
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` URL posted with the form when it points inside this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _detail_url(client: Client | int) -> str:
+    pk = client if isinstance(client, int) else client.pk
+    return reverse("clients:detail", args=[pk])
+
+
+# --- List -------------------------------------------------------------------------------
+def _list_spec(params: QueryDict) -> tuple[queries.ClientFilter, list[str]]:
+    """The list's filter from the query string. Bad parameters are dropped (and reported)
+    rather than refused: a stale bookmark still shows a list."""
+    raw: dict[str, Any] = {
+        key: params.getlist(key) if key == "tag" else params.get(key) for key in params
+    }
+    problems: list[str] = []
+    for _attempt in range(3):
+        try:
+            spec = queries.ClientFilter.from_params(raw, default_limit=settings.CARNET_PAGE_SIZE)
+            break
+        except ValidationFailed as exc:
+            problems.extend(str(e.message) for e in exc.errors)
+            for error in exc.errors:
+                raw.pop(error.field, None)
+    else:  # pragma: no cover - each attempt removes at least one parameter
+        spec = queries.ClientFilter(limit=settings.CARNET_PAGE_SIZE)
+    if spec.trash:
+        spec.archived = "all"  # the trash shows every deleted client, archived or not
+    return spec, problems
+
+
+def _list_url(spec: queries.ClientFilter, **overrides: Any) -> str:
+    """The list URL for ``spec`` with some parameters replaced; defaults are left out."""
+    values: dict[str, Any] = {
+        "q": spec.q,
+        "archived": "" if spec.archived == "false" or spec.trash else spec.archived,
+        "trash": "1" if spec.trash else "",
+        "sort": "" if spec.sort == "name" else spec.sort,
+        "kind": spec.kind,
+        "country": spec.country,
+        "category": spec.category,
+        "tag": spec.tag,
+        "cursor": "",
+    }
+    values.update(overrides)
+    query = urlencode({k: v for k, v in values.items() if v not in ("", None, [])}, doseq=True)
+    base = reverse("clients:list")
+    return f"{base}?{query}" if query else base
+
+
+@dataclass
+class SortHeader:
+    label: Promise
+    url: str
+    state: str  # "ascending", "descending" or ""
+
+
+def _sort_header(spec: queries.ClientFilter, key: str, label: Promise) -> SortHeader:
+    if spec.sort == key:
+        return SortHeader(label, _list_url(spec, sort=f"-{key}"), "ascending")
+    if spec.sort == f"-{key}":
+        return SortHeader(label, _list_url(spec, sort=key), "descending")
+    return SortHeader(label, _list_url(spec, sort=key), "")
+
+
+@require_GET
+@member_required
 def client_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    """The client list: search, archived toggle, trash, sort, keyset pagination."""
+    spec, problems = _list_spec(request.GET)
+    try:
+        page = queries.list_clients(_organization(request), spec)
+    except ValidationFailed as exc:  # a cursor from another sort: start again
+        problems.extend(str(e.message) for e in exc.errors)
+        spec.cursor = ""
+        page = queries.list_clients(_organization(request), spec)
+    for item in page.items:
+        # Display forms computed here: templates stay free of formatting logic.
+        number = item.phone or item.mobile
+        item.display_phone = _phone_display(number) if number else ""  # type: ignore[attr-defined]
+        item.display_siren = _grouped(item.siren, (3, 3, 3))  # type: ignore[attr-defined]
+    context = {
+        "spec": spec,
+        "clients": page.items,
+        "problems": problems,
+        "next_url": _list_url(spec, cursor=page.next_cursor) if page.next_cursor else "",
+        "first_url": _list_url(spec) if spec.cursor else "",
+        "sort_options": list(SORT_LABELS.items()),
+        "headers": {
+            "name": _sort_header(spec, "name", gettext_lazy("Nom")),
+            "created_at": _sort_header(spec, "created_at", gettext_lazy("Créé le")),
+            "revenue": _sort_header(spec, "revenue", gettext_lazy("CA HT")),
+        },
+        "show_archived": spec.archived != "false",
+        "can_edit": _can_edit(request),
+        "list_url": request.get_full_path(),
+    }
+    if getattr(request, "htmx", False) and request.htmx.target == "client-results":  # type: ignore[attr-defined]
+        return render(request, "clients/_list_results.html", context)
+    context["bulk_result"] = request.session.pop(BULK_RESULT_KEY, None)
+    return render(request, "clients/client_list.html", context)
+
+
+# --- Bulk actions -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class BulkAction:
+    service: Any
+    done: Promise  # what happened to one client
+    already: Any  # client -> True when there is nothing to do
+    already_label: Promise
+
+
+BULK_ACTIONS: dict[str, BulkAction] = {
+    "archive": BulkAction(
+        services.archive_client,
+        gettext_lazy("Archivé"),
+        lambda c: c.archived and not c.is_deleted,
+        gettext_lazy("Déjà archivé"),
+    ),
+    "unarchive": BulkAction(
+        services.unarchive_client,
+        gettext_lazy("Désarchivé"),
+        lambda c: not c.archived and not c.is_deleted,
+        gettext_lazy("N'était pas archivé"),
+    ),
+    "delete": BulkAction(
+        services.delete_client,
+        gettext_lazy("Placé dans la corbeille"),
+        lambda c: c.is_deleted,
+        gettext_lazy("Déjà dans la corbeille"),
+    ),
+    "restore": BulkAction(
+        services.restore_client,
+        gettext_lazy("Restauré"),
+        lambda c: not c.is_deleted,
+        gettext_lazy("N'était pas dans la corbeille"),
+    ),
+}
+
+
+def _bulk_summary(action: str, done: int, refused: int) -> str:
+    texts = {
+        "archive": ngettext("%(count)d client archivé", "%(count)d clients archivés", done),
+        "unarchive": ngettext("%(count)d client désarchivé", "%(count)d clients désarchivés", done),
+        "delete": ngettext(
+            "%(count)d client placé dans la corbeille",
+            "%(count)d clients placés dans la corbeille",
+            done,
+        ),
+        "restore": ngettext("%(count)d client restauré", "%(count)d clients restaurés", done),
+    }
+    summary = texts[action] % {"count": done}
+    if refused:
+        summary += ", " + ngettext("%(count)d refus", "%(count)d refus", refused) % {
+            "count": refused
+        }
+    return summary + "."
+
+
+def _parse_ids(values: list[str]) -> list[int]:
+    ids: list[int] = []
+    for value in values:
+        if value.isdigit() and int(value) not in ids:
+            ids.append(int(value))
+    return ids
+
+
+@require_POST
+@member_required
+def client_bulk(request: HttpRequest) -> HttpResponse:
+    """Archive, unarchive, delete or restore the selected clients, one by one through the
+    services, and show what happened to each (refusals with their reason)."""
+    require_editor(request)
+    back = _safe_next(request, reverse("clients:list"))
+    action_name = request.POST.get("action", "")
+    action = BULK_ACTIONS.get(action_name)
+    if action is None:
+        messages.error(request, _("Action groupée inconnue."))
+        return redirect(back)
+    ids = _parse_ids(request.POST.getlist("ids"))
+    if not ids:
+        messages.warning(request, _("Sélectionnez au moins un client."))
+        return redirect(back)
+    if len(ids) > MAX_BULK:
+        messages.error(
+            request, _("%(max)d clients au plus par action groupée.") % {"max": MAX_BULK}
+        )
+        return redirect(back)
+    organization, user = _organization(request), _user(request)
+    results: list[dict[str, Any]] = []
+    done = refused = 0
+    for client_id in ids:
+        try:
+            client = services.get_client(organization, client_id)
+        except NotFound as exc:
+            refused += 1
+            results.append(
+                {
+                    "id": None,
+                    "name": _("Client n° %(id)d") % {"id": client_id},
+                    "ok": False,
+                    "message": str(exc.detail),
+                }
+            )
+            continue
+        entry: dict[str, Any] = {
+            "id": client.pk,
+            "name": client.name,
+            "reference": client.reference,
+        }
+        if action.already(client):
+            entry.update(ok=True, message=str(action.already_label))
+        else:
+            try:
+                action.service(organization, user, client.pk, source=SOURCE)
+            except DomainError as exc:
+                refused += 1
+                entry.update(ok=False, message=str(exc.detail), code=getattr(exc, "code", ""))
+            else:
+                done += 1
+                entry.update(ok=True, message=str(action.done))
+        results.append(entry)
+    summary = _bulk_summary(action_name, done, refused)
+    # Shown once, as a panel, by the list the user goes back to.
+    request.session[BULK_RESULT_KEY] = {
+        "action": action_name,
+        "summary": summary,
+        "refused": refused,
+        "results": results,
+    }
+    return redirect(back)
+
+
+# --- Record page ------------------------------------------------------------------------
+@dataclass
+class Row:
+    label: str | Promise
+    value: Any
+    url: str = ""
+    hint: str | Promise = ""
+    multiline: bool = False
+    key: str = ""
+
+
+@dataclass
+class Section:
+    title: str | Promise
+    rows: list[Row] = field(default_factory=list)
+    key: str = ""
+
+
+def _grouped(digits: str, sizes: tuple[int, ...]) -> str:
+    """ "55210055400016" -> "552 100 554 00016" (how the numbers are printed in France)."""
+    parts, start = [], 0
+    for size in sizes:
+        if start >= len(digits):
+            break
+        parts.append(digits[start : start + size])
+        start += size
+    if start < len(digits):
+        parts.append(digits[start:])
+    return " ".join(parts)
+
+
+def _phone_display(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 33
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return str(phonenumbers.format_number(number, fmt))
+
+
+def _money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{floatformat(value, '2g')} €"
+
+
+def _yes_no(value: bool) -> str:
+    return _("Oui") if value else _("Non")
+
+
+def _identity_sections(client: Client, tags: list[str]) -> list[Section]:
+    """The record page's Identity part: every field, grouped as people read a record."""
+    company = client.kind == Kind.COMPANY
+
+    def keep(row: Row, company_only: bool = False) -> bool:
+        # Company-only fields of an individual are shown only when they hold something.
+        return not company_only or company or row.value not in ("", None)
+
+    identity = Section(_("Identité"), key="identity")
+    identity.rows.append(Row(FIELD_LABELS["kind"], client.get_kind_display()))
+    if not company or client.civility or client.first_name or client.last_name:
+        identity.rows += [
+            Row(FIELD_LABELS["civility"], client.get_civility_display() if client.civility else ""),
+            Row(FIELD_LABELS["first_name"], client.first_name),
+            Row(FIELD_LABELS["last_name"], client.last_name),
+        ]
+    identity.rows += [
+        Row(FIELD_LABELS["name"], client.name, key="name"),
+        Row(FIELD_LABELS["reference"], client.reference),
+    ]
+    for row, company_only in (
+        (Row(FIELD_LABELS["legal_form"], client.legal_form), True),
+        (Row(FIELD_LABELS["sector"], client.sector), True),
+        (Row(FIELD_LABELS["employee_count"], client.employee_count), True),
+        (Row(FIELD_LABELS["share_capital"], _money(client.share_capital)), True),
+    ):
+        if keep(row, company_only):
+            identity.rows.append(row)
+
+    contact = Section(_("Coordonnées"), key="contact")
+    contact.rows += [
+        Row(
+            FIELD_LABELS["email"],
+            client.email,
+            url=f"mailto:{client.email}" if client.email else "",
+        ),
+        Row(
+            FIELD_LABELS["phone"],
+            _phone_display(client.phone) if client.phone else "",
+            url=f"tel:{client.phone}" if client.phone else "",
+        ),
+        Row(
+            FIELD_LABELS["mobile"],
+            _phone_display(client.mobile) if client.mobile else "",
+            url=f"tel:{client.mobile}" if client.mobile else "",
+        ),
+        Row(FIELD_LABELS["fax"], _phone_display(client.fax) if client.fax else ""),
+        Row(FIELD_LABELS["website"], client.website, url=client.website),
+        Row(FIELD_LABELS["country"], f"{country_name(client.country)} ({client.country})"),
+    ]
+
+    legal = Section(_("Numéros légaux et TVA"), key="legal")
+    siren_hint = ""
+    if client.siret and client.siren == client.siret[:9]:
+        siren_hint = _("déduit du SIRET")
+    for row, company_only in (
+        (Row(FIELD_LABELS["siret"], _grouped(client.siret, (3, 3, 3, 5)), key="siret"), True),
+        (
+            Row(
+                FIELD_LABELS["siren"],
+                _grouped(client.siren, (3, 3, 3)),
+                hint=siren_hint,
+                key="siren",
+            ),
+            True,
+        ),
+        (Row(FIELD_LABELS["naf_code"], client.naf_code), True),
+        (Row(FIELD_LABELS["rcs"], client.rcs), True),
+        (Row(FIELD_LABELS["vat_number"], client.vat_number), True),
+        (Row(FIELD_LABELS["vat_regime"], client.get_vat_regime_display(), key="vat_regime"), False),
+    ):
+        if keep(row, company_only):
+            legal.rows.append(row)
+
+    social = Section(_("Réseaux sociaux"), key="social")
+    for name in ("linkedin_url", "twitter_url", "facebook_url", "viadeo_url"):
+        value = getattr(client, name)
+        social.rows.append(Row(FIELD_LABELS[name], value, url=value))
+
+    accounting = Section(_("Comptabilité"), key="accounting")
+    accounting.rows += [
+        Row(FIELD_LABELS["customer_account"], client.customer_account),
+        Row(FIELD_LABELS["auxiliary_account"], client.auxiliary_account),
+        Row(FIELD_LABELS["revenue"], _money(client.revenue)),
+    ]
+
+    marketing = Section(_("Marketing"), key="marketing")
+    marketing.rows += [
+        Row(FIELD_LABELS["marketing_email"], _yes_no(client.marketing_email)),
+        Row(FIELD_LABELS["marketing_sms"], _yes_no(client.marketing_sms)),
+    ]
+
+    organizing = Section(_("Classement"), key="organizing")
+    organizing.rows += [
+        Row(FIELD_LABELS["category"], client.category.name if client.category_id else ""),
+        Row(FIELD_LABELS["tags"], tags, key="tags"),
+        Row(FIELD_LABELS["owner"], client.owner.display_name if client.owner_id else ""),
+    ]
+    for key, value in sorted((client.custom_fields or {}).items()):
+        organizing.rows.append(Row(key, _history_value("custom", value)))
+
+    notes = Section(_("Notes"), key="notes")
+    notes.rows.append(Row(FIELD_LABELS["notes"], client.notes, multiline=True))
+
+    return [identity, contact, legal, organizing, accounting, social, marketing, notes]
+
+
+# --- History ----------------------------------------------------------------------------
+@dataclass
+class Change:
+    label: str | Promise
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    action: str
+    action_label: str | Promise
+    who: str
+    created_at: Any
+    changes: list[Change]
+
+
+def _history_value(name: str, value: Any, owners: dict[int, str] | None = None) -> str:
+    """A stored history value as a person reads it."""
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, bool):
+        return _yes_no(value)
+    if name == "kind" and value in Kind.values:
+        return str(Kind(value).label)
+    if name == "civility" and value in Civility.values:
+        return str(Civility(value).label)
+    if name == "vat_regime" and value in VatRegime.values:
+        return str(VatRegime(value).label)
+    if name == "country" and isinstance(value, str):
+        return country_name(value)
+    if name == "owner" and owners is not None and isinstance(value, int):
+        return owners.get(value, f"#{value}")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} : {v}" for k, v in value.items())
+    return str(value)
+
+
+def _history_entries(organization: Organization, client: Client) -> list[HistoryEntry]:
+    records: list[ChangeRecord] = list(
+        history_for(organization.pk, services.OBJECT_TYPE, client.pk)[:HISTORY_LIMIT]
+    )
+    owners: dict[int, str] | None = None
+    if any("owner" in r.changes for r in records):
+        owners = {
+            m.user_id: m.user.display_name
+            for m in Membership.objects.filter(organization=organization).select_related("user")
+        }
+    entries = []
+    for record in records:
+        if record.user is not None:
+            who = record.user.display_name
+        else:
+            who = _("Système")
+        if record.source in SOURCE_LABELS:
+            who = f"{who} ({SOURCE_LABELS[record.source]})"
+        changes = []
+        for name, change in record.changes.items():
+            if not isinstance(change, dict):
+                continue
+            changes.append(
+                Change(
+                    FIELD_LABELS.get(name, name),
+                    _history_value(name, change.get("old"), owners),
+                    _history_value(name, change.get("new"), owners),
+                )
+            )
+        entries.append(
+            HistoryEntry(
+                action=record.action,
+                action_label=ACTION_LABELS.get(record.action, record.action),
+                who=who,
+                created_at=record.created_at,
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
+    tags = [t.name for t in client.tags.all()]
+    return {
+        "client": client,
+        "sections": _identity_sections(client, tags),
+        "history": _history_entries(_organization(request), client),
+        "can_edit": _can_edit(request),
+        "rename_value": client.name,
+        "rename_version": client.version,
+    }
+
+
+@require_GET
+@member_required
+def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = _get_client_or_404(request, client_id)
+    return render(request, "clients/client_detail.html", _detail_context(request, client))
+
+
+@require_POST
+@member_required
+def client_rename(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Inline rename from the record page: saves the name with the version the page was
+    loaded with, so a concurrent change is reported instead of overwritten."""
+    require_editor(request)
+    client = _get_client_or_404(request, client_id)
+    name = request.POST.get("name", "")
+    raw_version = request.POST.get("version", "")
+    status, message, state = 200, "", "saved"
+    stale = False
+    if not raw_version.isdigit():
+        status, state = 400, "error"
+        message = _("La page est incomplète : rechargez-la puis recommencez.")
+    else:
+        try:
+            client = services.update_client(
+                _organization(request),
+                _user(request),
+                client.pk,
+                {"name": name},
+                expected_version=int(raw_version),
+                source=SOURCE,
+            )
+            message = _("Nom enregistré.")
+        except StaleVersion as exc:
+            status, state, stale = 412, "error", True
+            message = str(exc.detail)
+        except ValidationFailed as exc:
+            status, state = 422, "error"
+            message = " ".join(str(e.message) for e in exc.errors)
+        except Conflict as exc:
+            status, state = 409, "error"
+            message = str(exc.detail)
+    if not getattr(request, "htmx", False):
+        # Without JavaScript the form posts normally: report and go back to the record.
+        if state == "saved":
+            messages.success(request, message)
+        else:
+            messages.error(request, message)
+        return redirect(_detail_url(client))
+    context = _detail_context(request, client)
+    if state != "saved":
+        # Keep what the user typed, and the version they had: nothing was overwritten.
+        context["rename_value"] = name
+        context["rename_version"] = raw_version
+    context.update(
+        rename_message=message, rename_state=state, rename_stale=stale, oob=state == "saved"
+    )
+    return render(request, "clients/_rename_response.html", context, status=status)
+
+
+# --- Create and edit --------------------------------------------------------------------
+def _duplicate_context(exc: Conflict) -> dict[str, Any]:
+    existing_id = exc.extra.get("existing_client_id")
+    return {
+        "detail": str(exc.detail),
+        "existing_id": existing_id,
+        "existing_name": exc.extra.get("existing_client_name", ""),
+        "existing_archived": bool(exc.extra.get("existing_client_archived")),
+        "existing_url": _detail_url(existing_id) if existing_id else "",
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def client_create(request: HttpRequest) -> HttpResponse:
+    require_editor(request)
+    organization = _organization(request)
+    form = ClientForm(
+        request.POST or None,
+        organization=organization,
+        initial={"kind": Kind.COMPANY, "country": "FR"},
+    )
+    context: dict[str, Any] = {"form": form, "creating": True}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.create_client(
+                organization, _user(request), form.service_data(), source=SOURCE
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc)
+            status = 422
+        except Conflict as exc:
+            status = 409
+            if exc.code == "duplicate":
+                context["duplicate"] = _duplicate_context(exc)
+                if exc.extra.get("field") in form.fields:
+                    form.add_error(
+                        exc.extra["field"], _("Un autre client utilise déjà cette valeur.")
+                    )
+            else:
+                context["conflict"] = str(exc.detail)
+        else:
+            messages.success(request, _("Client « %(name)s » créé.") % {"name": client.name})
+            return redirect(_detail_url(client))
+    return render(request, "clients/client_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    require_editor(request)
+    organization = _organization(request)
+    client = _get_client_or_404(request, client_id)
+    if client.is_deleted:
+        messages.error(
+            request, _("Ce client est dans la corbeille : restaurez-le pour le modifier.")
+        )
+        return redirect(_detail_url(client))
+    form = ClientForm(
+        request.POST or None, organization=organization, initial=initial_from_client(client)
+    )
+    context: dict[str, Any] = {"form": form, "client": client, "creating": False}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data.get("version")
+        try:
+            client = services.update_client(
+                organization,
+                _user(request),
+                client.pk,
+                form.service_data(only_changed=True),
+                expected_version=version if version is not None else client.version,
+                source=SOURCE,
+            )
+        except StaleVersion as exc:
+            status = 412
+            context["stale"] = {"detail": str(exc.detail), "current_version": exc.current_version}
+        except ValidationFailed as exc:
+            form.add_service_errors(exc)
+            status = 422
+        except Conflict as exc:
+            status = 409
+            if exc.code == "duplicate":
+                context["duplicate"] = _duplicate_context(exc)
+                if exc.extra.get("field") in form.fields:
+                    form.add_error(
+                        exc.extra["field"], _("Un autre client utilise déjà cette valeur.")
+                    )
+            else:
+                context["conflict"] = str(exc.detail)
+        else:
+            messages.success(request, _("Modifications enregistrées."))
+            return redirect(_detail_url(client))
+    return render(request, "clients/client_form.html", context, status=status)
+
+
+# --- Lifecycle actions ------------------------------------------------------------------
+def _lifecycle(request: HttpRequest, client_id: int, service: Any, success: str) -> HttpResponse:
+    require_editor(request)
+    client = _get_client_or_404(request, client_id)
+    back = _safe_next(request, _detail_url(client))
+    try:
+        client = service(_organization(request), _user(request), client.pk, source=SOURCE)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, success % {"name": client.name})
+    return HttpResponseRedirect(back)
+
+
+@require_POST
+@member_required
+def client_archive(request: HttpRequest, client_id: int) -> HttpResponse:
+    return _lifecycle(request, client_id, services.archive_client, _("« %(name)s » est archivé."))
+
+
+@require_POST
+@member_required
+def client_unarchive(request: HttpRequest, client_id: int) -> HttpResponse:
+    return _lifecycle(
+        request, client_id, services.unarchive_client, _("« %(name)s » est désarchivé.")
+    )
+
+
+@require_POST
+@member_required
+def client_restore(request: HttpRequest, client_id: int) -> HttpResponse:
+    return _lifecycle(
+        request,
+        client_id,
+        services.restore_client,
+        _("« %(name)s » est restauré depuis la corbeille."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def client_delete(request: HttpRequest, client_id: int) -> HttpResponse:
+    """GET asks for confirmation; POST moves the client to the trash. A refusal (documents
+    attached) is shown with its reason and a button to archive instead."""
+    require_editor(request)
+    client = _get_client_or_404(request, client_id)
+    if client.is_deleted:
+        messages.info(request, _("Ce client est déjà dans la corbeille."))
+        return redirect(_detail_url(client))
+    context: dict[str, Any] = {"client": client}
+    if request.method == "POST":
+        try:
+            services.delete_client(_organization(request), _user(request), client.pk, source=SOURCE)
+        except Conflict as exc:
+            context["refusal"] = str(exc.detail)
+            context["can_archive"] = exc.code == "has_documents" and not client.archived
+            return render(request, "clients/client_confirm_delete.html", context, status=409)
+        messages.success(
+            request,
+            _("« %(name)s » a été placé dans la corbeille. Vous pouvez l'y restaurer.")
+            % {"name": client.name},
+        )
+        return redirect("clients:list")
+    return render(request, "clients/client_confirm_delete.html", context)

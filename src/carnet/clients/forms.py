@@ -1,0 +1,228 @@
+"""The client form: renders the fields and coerces what the browser sends.
+
+It checks nothing itself: ``services`` validate through ``clean_client_input`` and the
+view copies each ``FieldError`` onto the form, so the web, the API and the importer
+refuse the same values with the same French messages.
+"""
+
+from __future__ import annotations
+
+import gettext
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import pycountry
+from django import forms
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from carnet.accounts.models import Membership, Organization
+from carnet.core.errors import FieldError, ValidationFailed
+from carnet.core.text import fold
+
+from .models import Category, Civility, Client, Kind
+from .validation import current_values
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+# One label per field, shared by the form, the record page and the history.
+FIELD_LABELS: dict[str, StrPromise] = {
+    "kind": _("Type"),
+    "civility": _("Civilité"),
+    "first_name": _("Prénom"),
+    "last_name": _("Nom de famille"),
+    "name": _("Nom"),
+    "reference": _("Référence"),
+    "email": _("E-mail"),
+    "phone": _("Téléphone"),
+    "mobile": _("Mobile"),
+    "fax": _("Fax"),
+    "website": _("Site web"),
+    "country": _("Pays"),
+    "legal_form": _("Forme juridique"),
+    "siret": _("SIRET"),
+    "siren": _("SIREN"),
+    "naf_code": _("Code NAF / APE"),
+    "share_capital": _("Capital social (€)"),
+    "rcs": _("RCS"),
+    "vat_number": _("N° de TVA intracommunautaire"),
+    "vat_regime": _("Régime de TVA"),
+    "sector": _("Secteur d'activité"),
+    "employee_count": _("Effectif"),
+    "linkedin_url": _("LinkedIn"),
+    "twitter_url": _("X (Twitter)"),
+    "facebook_url": _("Facebook"),
+    "viadeo_url": _("Viadeo"),
+    "customer_account": _("Compte client"),
+    "auxiliary_account": _("Compte auxiliaire"),
+    "marketing_email": _("Accepte les e-mails commerciaux"),
+    "marketing_sms": _("Accepte les SMS commerciaux"),
+    "notes": _("Notes"),
+    "tags": _("Étiquettes"),
+    "category": _("Catégorie"),
+    "custom_fields": _("Champs personnalisés"),
+    "owner": _("Responsable"),
+    "archived": _("Archivé"),
+    "deleted_at": _("Mis à la corbeille le"),
+    "revenue": _("Chiffre d'affaires HT"),
+}
+
+
+@cache
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    # pycountry ships the ISO 3166 names translated (gettext catalogues); English is the source.
+    catalogue = (
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+        if language != "en"
+        else gettext.NullTranslations()
+    )
+    countries = [(c.alpha_2, catalogue.gettext(c.name)) for c in pycountry.countries]
+    return tuple(sorted(countries, key=lambda item: fold(item[1])))
+
+
+def country_choices() -> tuple[tuple[str, str], ...]:
+    """ISO 3166-1 countries as (code, name) in the active language, sorted by name."""
+    return _country_choices((translation.get_language() or "fr").split("-")[0])
+
+
+def country_name(code: str) -> str:
+    """The country's name in the active language (the code itself when unknown)."""
+    return dict(country_choices()).get(code, code)
+
+
+def _text(label_key: str, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(label=FIELD_LABELS[label_key], required=False, strip=True, **kwargs)
+
+
+class ClientForm(forms.Form):
+    """Every editable client field, as plain text inputs, selects and checkboxes.
+
+    Fields are optional and unvalidated here on purpose (see the module docstring);
+    choices only drive the widgets.
+    """
+
+    kind = forms.CharField(
+        label=FIELD_LABELS["kind"],
+        required=False,
+        widget=forms.RadioSelect(choices=Kind.choices, attrs={"data-kind-switch": ""}),
+    )
+    civility = forms.CharField(
+        label=FIELD_LABELS["civility"],
+        required=False,
+        widget=forms.Select(choices=[("", "—"), *Civility.choices]),
+    )
+    first_name = _text("first_name", widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    last_name = _text("last_name", widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    name = _text(
+        "name",
+        help_text=_(
+            "Raison sociale d'une entreprise. Pour un particulier, laissé vide : prénom et nom."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    reference = _text(
+        "reference", help_text=_("Générée automatiquement si laissée vide (CLI-00001…).")
+    )
+    category = _text("category", widget=forms.TextInput(attrs={"list": "category-options"}))
+    tags = _text("tags", help_text=_("Séparées par des virgules."))
+    owner = forms.CharField(label=FIELD_LABELS["owner"], required=False, widget=forms.Select())
+
+    email = _text("email", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    phone = _text("phone", widget=forms.TextInput(attrs={"type": "tel"}))
+    mobile = _text("mobile", widget=forms.TextInput(attrs={"type": "tel"}))
+    fax = _text("fax", widget=forms.TextInput(attrs={"type": "tel"}))
+    website = _text("website", widget=forms.TextInput(attrs={"inputmode": "url"}))
+    country = forms.CharField(label=FIELD_LABELS["country"], required=False, widget=forms.Select())
+
+    legal_form = _text(
+        "legal_form", widget=forms.TextInput(attrs={"placeholder": _("SAS, SARL, EI…")})
+    )
+    siret = _text("siret", help_text=_("14 chiffres ; les espaces sont acceptés."))
+    siren = _text("siren", help_text=_("Déduit du SIRET si laissé vide."))
+    naf_code = _text("naf_code", widget=forms.TextInput(attrs={"placeholder": "62.01Z"}))
+    vat_number = _text(
+        "vat_number", help_text=_("Pour un client de l'UE, le régime d'autoliquidation en dépend.")
+    )
+    rcs = _text("rcs", widget=forms.TextInput(attrs={"placeholder": _("RCS Paris B 552 100 554")}))
+    share_capital = _text("share_capital", widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    sector = _text("sector")
+    employee_count = _text("employee_count", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+
+    linkedin_url = _text("linkedin_url", widget=forms.TextInput(attrs={"inputmode": "url"}))
+    twitter_url = _text("twitter_url", widget=forms.TextInput(attrs={"inputmode": "url"}))
+    facebook_url = _text("facebook_url", widget=forms.TextInput(attrs={"inputmode": "url"}))
+    viadeo_url = _text("viadeo_url", widget=forms.TextInput(attrs={"inputmode": "url"}))
+
+    customer_account = _text("customer_account")
+    auxiliary_account = _text("auxiliary_account")
+    marketing_email = forms.BooleanField(label=FIELD_LABELS["marketing_email"], required=False)
+    marketing_sms = forms.BooleanField(label=FIELD_LABELS["marketing_sms"], required=False)
+    notes = forms.CharField(
+        label=FIELD_LABELS["notes"],
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    # The version the edit form was loaded with (optimistic concurrency).
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        members = (
+            Membership.objects.filter(organization=organization)
+            .select_related("user")
+            .order_by("user__full_name", "user__email")
+        )
+        self.fields["owner"].widget.choices = [("", "—")] + [
+            (str(m.user_id), m.user.display_name) for m in members
+        ]
+        self.fields["country"].widget.choices = list(country_choices())
+        self.category_names = list(
+            Category.objects.filter(organization=organization).values_list("name", flat=True)[:500]
+        )
+
+    def service_data(self, *, only_changed: bool = False) -> dict[str, Any]:
+        """The input for ``create_client``/``update_client``.
+
+        With ``only_changed``, only the fields the user changed (compared with the
+        initial values): an untouched SIREN is then derived again from a new SIRET.
+        """
+        names = self.changed_data if only_changed else list(self.fields)
+        return {name: self.cleaned_data.get(name) for name in names if name != "version"}
+
+    def add_service_errors(self, exc: ValidationFailed) -> None:
+        """Show each refused field under its input; others at the top of the form."""
+        for error in exc.errors:
+            self.add_field_error(error)
+
+    def add_field_error(self, error: FieldError) -> None:
+        if error.field in self.fields:
+            self.add_error(error.field, str(error.message))
+        else:
+            label = FIELD_LABELS.get(error.field, error.field)
+            self.add_error(None, f"{label} : {error.message}")
+
+
+def initial_from_client(client: Client) -> dict[str, Any]:
+    """The form's initial values for an existing client."""
+    values = current_values(client)
+    initial: dict[str, Any] = {}
+    for name in ClientForm.base_fields:
+        value = values.get(name)
+        if name == "tags":
+            value = ", ".join(value or [])
+        elif name == "owner":
+            value = "" if value is None else str(value)
+        elif isinstance(value, Decimal):
+            value = f"{value:f}"
+        elif value is None:
+            value = ""
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        initial[name] = value
+    initial["version"] = client.version
+    return initial

@@ -1,0 +1,120 @@
+"""The OpenAPI document and the interactive docs page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client as HttpClient
+
+
+@pytest.fixture
+def openapi(db) -> dict[str, Any]:
+    response = HttpClient().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def parameters(openapi: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        p["name"]: p["schema"] for p in openapi["paths"]["/api/v1/clients"]["get"]["parameters"]
+    }
+
+
+def test_it_describes_every_endpoint(openapi):
+    assert openapi["openapi"].startswith("3.")
+    operations = {(path, method) for path, item in openapi["paths"].items() for method in item}
+    assert operations == {
+        ("/api/v1/clients", "get"),
+        ("/api/v1/clients", "post"),
+        ("/api/v1/clients/{client_id}", "get"),
+        ("/api/v1/clients/{client_id}", "patch"),
+        ("/api/v1/clients/{client_id}", "delete"),
+        ("/api/v1/clients/{client_id}/archive", "post"),
+        ("/api/v1/clients/{client_id}/unarchive", "post"),
+        ("/api/v1/clients/{client_id}/restore", "post"),
+        ("/api/v1/clients/{client_id}/history", "get"),
+    }
+    for item in openapi["paths"].values():
+        for operation in item.values():
+            assert operation["security"] == [{"TokenAuth": []}]
+    assert openapi["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+
+
+def test_list_parameters_show_their_allowed_values(openapi):
+    params = parameters(openapi)
+    assert params["archived"]["enum"] == ["false", "true", "all"]
+    assert params["sort"]["enum"] == [
+        "name",
+        "-name",
+        "created_at",
+        "-created_at",
+        "revenue",
+        "-revenue",
+    ]
+    assert params["kind"]["enum"] == ["individual", "company"]
+    assert (
+        params["limit"].items()
+        >= {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}.items()
+    )
+    assert params["owner"]["type"] == "integer"
+    assert params["tag"]["type"] == "array"
+    assert params["trash"]["type"] == "boolean"
+    assert {"q", "category", "country", "cursor"} <= set(params)
+
+
+def test_errors_are_documented_as_problem_details(openapi):
+    create = openapi["paths"]["/api/v1/clients"]["post"]["responses"]
+    assert set(create) >= {"201", "400", "401", "409", "415", "422"}
+    for status in ("400", "401", "409", "415", "422"):
+        assert set(create[status]["content"]) == {"application/problem+json"}
+        assert create[status]["content"]["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
+        }
+    assert "412" in openapi["paths"]["/api/v1/clients/{client_id}"]["patch"]["responses"]
+    assert "404" in openapi["paths"]["/api/v1/clients/{client_id}"]["get"]["responses"]
+    problem = openapi["components"]["schemas"]["Problem"]
+    assert {"type", "status", "title", "detail", "errors"} <= set(problem["properties"])
+    field_error = openapi["components"]["schemas"]["ProblemFieldError"]
+    assert set(field_error["required"]) == {"field", "code", "message"}
+
+
+def test_the_client_schema_has_version_and_a_read_only_vat_regime(openapi):
+    schemas = openapi["components"]["schemas"]
+    out = schemas["ClientOut"]["properties"]
+    assert {"id", "version", "vat_regime", "archived", "created_at", "updated_at"} <= set(out)
+    assert out["vat_regime"]["enum"] == ["standard", "reverse_charge", "export"]
+    assert "vat_regime" not in schemas["ClientIn"]["properties"]
+    assert schemas["ClientIn"]["additionalProperties"] is False
+    patch = openapi["paths"]["/api/v1/clients/{client_id}"]["patch"]
+    assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
+
+
+@pytest.fixture
+def production_static(settings, tmp_path) -> None:
+    """Static files as ``carnet serve`` has them: collected, hashed, served by WhiteNoise."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def test_the_docs_page_loads_its_assets_from_carnet_not_a_cdn(production_static):
+    browser = HttpClient()  # a new client: WhiteNoise indexes the collected files
+    response = browser.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+    assert "/api/v1/openapi.json" in html
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        served = browser.get(asset)
+        assert served.status_code == 200, asset
+        assert b"".join(served.streaming_content if served.streaming else [served.content])
+    assert "//cdn" not in html and "unpkg" not in html and "jsdelivr" not in html

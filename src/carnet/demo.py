@@ -1,0 +1,503 @@
+"""The demo organization loaded by ``carnet demo`` (and ``make run``).
+
+About eighty clients of a fictional French business: French companies of every common
+legal form, companies elsewhere in the EU (reverse charge) and outside it (export), and
+private persons; with tags, categories, owners, a few archived or in the trash, and a
+history of changes. Every client is created through ``clients.services``, like any other.
+
+The names are invented. Identifiers are generated, not copied from real companies, and
+carry valid check digits: SIREN and SIRET pass the Luhn check, French VAT numbers are
+derived from the SIREN, and other EU VAT numbers pass their country's checksum as
+implemented by python-stdnum. A fixed random seed makes every load identical.
+
+Addresses are not part of the client record yet, so the demo has none.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from django.db import transaction
+from stdnum import luhn
+from stdnum.eu import vat as eu_vat
+
+from carnet.accounts.models import Organization, Role, User
+from carnet.accounts.services import add_member, create_organization
+from carnet.clients.models import Client
+from carnet.clients.services import (
+    archive_client,
+    create_client,
+    delete_client,
+    update_client,
+)
+from carnet.core.identifiers import french_vat_from_siren
+from carnet.core.text import fold
+
+DEMO_SLUG = "demo"
+DEMO_NAME = "Démo Carnet"
+DEMO_EMAIL = "demo@carnet.local"
+DEMO_PASSWORD = "demo-carnet"
+SALES_EMAIL = "commercial@carnet.local"
+SEED = 1789
+SOURCE = "demo"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    created: bool
+    organization: Organization
+    client_count: int
+
+
+def load_demo() -> DemoResult:
+    """Create the demo organization and its clients, unless it already exists."""
+    existing = Organization.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None:
+        return DemoResult(False, existing, _live_clients(existing))
+    with transaction.atomic():
+        organization, admin = create_organization(
+            slug=DEMO_SLUG, name=DEMO_NAME, admin_email=DEMO_EMAIL, admin_password=DEMO_PASSWORD
+        )
+        sales = add_member(
+            organization, email=SALES_EMAIL, password=DEMO_PASSWORD, role=Role.MEMBER
+        ).user
+        rng = random.Random(SEED)
+        owners = [admin, sales, None]
+        clients: dict[str, Client] = {}
+        for data in demo_clients(rng):
+            owner = rng.choice(owners)
+            if owner is not None:
+                data["owner"] = owner.pk
+            client = create_client(organization, admin, data, source=SOURCE)
+            clients[client.name] = client
+        _live_a_little(organization, admin, sales, clients)
+    return DemoResult(True, organization, _live_clients(organization))
+
+
+def _live_clients(organization: Organization) -> int:
+    return Client.objects.filter(organization=organization, deleted_at__isnull=True).count()
+
+
+def _live_a_little(
+    organization: Organization, admin: User, sales: User, clients: dict[str, Client]
+) -> None:
+    """Changes after creation, so that records have a history and the lists have
+    archived clients and a trash."""
+
+    def update(name: str, user: User, data: dict[str, Any]) -> None:
+        client = clients[name]
+        clients[name] = update_client(
+            organization, user, client.pk, data, expected_version=client.version, source=SOURCE
+        )
+
+    update("Nuage Numérique", admin, {"name": "Nuage Numérique Solutions", "employee_count": 48})
+    update("Transports Girard Logistique", sales, {"phone": "04 78 61 22 40"})
+    update(
+        "Brasserie du Vieux Port",
+        sales,
+        {"notes": "Nouveau gérant depuis mars. Livraison le mardi avant 10 h."},
+    )
+    update("Imprimerie Gauthier", admin, {"share_capital": "650000", "employee_count": 71})
+    update("Rossi Arredamenti S.r.l.", sales, {"tags": ["Export", "Fidèle", "Salon du meuble"]})
+    update("Camille Dubois", admin, {"email": "camille.dubois@laposte.net"})
+    update("Keller Präzisionstechnik AG", admin, {"category": "Grands comptes"})
+
+    for name in (
+        "Salon Élégance Coiffure",
+        "Épicerie Fine Dumont",
+        "Films de la Garance",
+        "Harbor & Pine Coffee Co.",
+        "Nowak Meble sp. z o.o.",
+        "Yannick Le Gall",
+        "Nathalie Fournier",
+    ):
+        archive_client(organization, admin, clients[name].pk, source=SOURCE)
+    for name in ("Lumière & Pixel Studio", "Hugo Benali"):
+        delete_client(organization, sales, clients[name].pk, source=SOURCE)
+
+
+# --- The clients -------------------------------------------------------------------------
+def demo_clients(rng: random.Random) -> list[dict[str, Any]]:
+    """Input for ``create_client``, in creation order."""
+    used_sirens: set[str] = set()
+    clients = (
+        [_french_company(rng, row, used_sirens) for row in FRENCH_COMPANIES]
+        + [_eu_company(rng, row) for row in EU_COMPANIES]
+        + [_foreign_company(rng, row) for row in NON_EU_COMPANIES]
+        + _individuals(rng)
+    )
+    rng.shuffle(clients)
+    return clients
+
+
+# name, legal form, NAF code, sector, RCS registry (None: not registered), employees,
+# share capital (None: no capital), website domain, category
+FRENCH_COMPANIES: list[tuple[str, str, str, str, str | None, int, int | None, str, str]] = [
+    ("Boulangerie Lemoine", "SARL", "10.71C", "Boulangerie-pâtisserie", "Tours", 6, 8000,
+     "boulangerie-lemoine.fr", "Commerces"),
+    ("Menuiserie Fabre & Fils", "SARL", "16.23Z", "Menuiserie", "Annecy", 12, 30000,
+     "menuiserie-fabre.fr", "Artisans"),
+    ("Transports Girard Logistique", "SAS", "49.41A", "Transport routier de marchandises",
+     "Lyon", 85, 250000, "girard-logistique.fr", "Grands comptes"),
+    ("Garage Perrin Automobiles", "SARL", "45.20A", "Réparation automobile", "Dijon", 9, 15000,
+     "garage-perrin.fr", "Artisans"),
+    ("Cabinet Rousseau Expertise Comptable", "SAS", "69.20Z", "Expertise comptable", "Nantes",
+     18, 50000, "rousseau-expertise.fr", "Services"),
+    ("Atelier Morel Architecture", "SARL", "71.11Z", "Architecture", "Bordeaux", 5, 10000,
+     "atelier-morel.fr", "Services"),
+    ("Nuage Numérique", "SAS", "62.01Z", "Développement de logiciels", "Paris", 42, 120000,
+     "nuage-numerique.fr", "Services"),
+    ("Lumière & Pixel Studio", "SASU", "74.10Z", "Design graphique", "Lille", 1, 1000,
+     "lumiere-pixel.fr", "Services"),
+    ("Brasserie du Vieux Port", "SARL", "56.10A", "Restauration", "Marseille", 14, 20000,
+     "brasserie-vieuxport.fr", "Commerces"),
+    ("Hôtel Les Tilleuls", "SAS", "55.10Z", "Hôtellerie", "La Rochelle", 11, 80000,
+     "hotel-lestilleuls.fr", "Commerces"),
+    ("Domaine Chevalier-Bonnet", "SCEA", "01.21Z", "Viticulture", "Dijon", 7, 150000,
+     "domaine-chevalier-bonnet.fr", "Industrie"),
+    ("Électricité Bernard", "EURL", "43.21A", "Électricité générale", "Rennes", 4, 5000,
+     "electricite-bernard.fr", "Artisans"),
+    ("Plomberie Chauffage Roux", "EI", "43.22A", "Plomberie et chauffage", None, 1, None,
+     "plomberie-roux.fr", "Artisans"),
+    ("Fleurs de Saison", "EURL", "47.76Z", "Fleuriste", "Montpellier", 3, 3000,
+     "fleursdesaison-montpellier.fr", "Commerces"),
+    ("Conseil Mercier & Associés", "SAS", "70.22Z", "Conseil en gestion", "Paris", 23, 40000,
+     "mercier-associes.fr", "Services"),
+    ("Imprimerie Gauthier", "SA", "18.12Z", "Imprimerie", "Clermont-Ferrand", 64, 500000,
+     "imprimerie-gauthier.fr", "Industrie"),
+    ("Mécanique de Précision Vidal", "SAS", "25.62B", "Mécanique industrielle", "Grenoble", 120,
+     1200000, "vidal-mecanique.fr", "Grands comptes"),
+    ("Éditions Marelle & Plume", "SARL", "58.11Z", "Édition de livres", "Paris", 8, 25000,
+     "marelle-plume.fr", "Services"),
+    ("Agence Horizon Immobilier", "SARL", "68.31Z", "Agence immobilière", "Nice", 6, 10000,
+     "horizon-immobilier-nice.fr", "Services"),
+    ("Cap Savoirs Formation", "SAS", "85.59A", "Formation professionnelle", "Montpellier", 15,
+     30000, "capsavoirs-formation.fr", "Services"),
+    ("Propreté Lambert Services", "SAS", "81.21Z", "Nettoyage de locaux", "Lille", 230, 100000,
+     "proprete-lambert.fr", "Grands comptes"),
+    ("Cave des Coteaux Caron", "SARL", "46.34Z", "Négoce de vins", "Bordeaux", 9, 60000,
+     "cave-caron.fr", "Commerces"),
+    ("Salon Élégance Coiffure", "EURL", "96.02A", "Coiffure", "Angers", 4, 2000,
+     "elegance-coiffure-angers.fr", "Commerces"),
+    ("Épicerie Fine Dumont", "SASU", "47.29Z", "Épicerie fine", "Lyon", 2, 5000,
+     "epicerie-dumont.fr", "Commerces"),
+    ("Bâtiments Renaud Construction", "SAS", "41.20A", "Construction de maisons", "Toulouse",
+     48, 300000, "renaud-construction.fr", "Industrie"),
+    ("Films de la Garance", "SARL", "59.11C", "Production de films", "Paris", 5, 7500,
+     "filmsdelagarance.fr", "Services"),
+    ("Clinique Dentaire des Remparts", "SELARL", "86.23Z", "Chirurgie dentaire", "Besançon", 9,
+     20000, "dentaire-remparts.fr", "Services"),
+    ("Publicité Arc-en-Ciel", "SAS", "73.11Z", "Agence de publicité", "Rouen", 11, 37000,
+     "arcenciel-pub.fr", "Services"),
+    ("Maintenance Industrielle Faure", "SARL", "33.12Z", "Maintenance de machines",
+     "Strasbourg", 27, 75000, "faure-maintenance.fr", "Industrie"),
+    ("Dubois Participations", "SAS", "64.20Z", "Société holding", "Paris", 0, 2000000,
+     "dubois-participations.fr", "Grands comptes"),
+    ("SCI Les Marronniers", "SCI", "68.20B", "Location immobilière", "Nantes", 0, 1000,
+     "", "Services"),
+    ("Association Sportive des Coteaux", "Association", "93.12Z", "Club de sport", None, 2,
+     None, "as-coteaux.fr", "Services"),
+    ("Chevalier et Garnier Informatique", "SNC", "47.41Z", "Vente de matériel informatique",
+     "Rennes", 3, 2000, "chevalier-garnier.fr", "Commerces"),
+]  # fmt: skip
+
+# Landline prefixes of the regions around each commercial court's city.
+REGION_PREFIX = {
+    "Paris": "1", "Lille": "3", "Strasbourg": "3", "Dijon": "3", "Besançon": "3",
+    "Tours": "2", "Nantes": "2", "Rennes": "2", "Rouen": "2", "Angers": "2",
+    "Lyon": "4", "Marseille": "4", "Nice": "4", "Montpellier": "4", "Grenoble": "4",
+    "Annecy": "4", "Clermont-Ferrand": "4", "Bordeaux": "5", "Toulouse": "5",
+    "La Rochelle": "5",
+}  # fmt: skip
+
+# country, name, legal form, sector, website domain, whether its VAT number is known
+EU_COMPANIES: list[tuple[str, str, str, str, str, bool]] = [
+    ("BE", "Chocolaterie Lambrechts", "SRL", "Chocolaterie", "lambrechts-chocolat.be", True),
+    ("BE", "Verhaegen Logistics", "BV", "Logistique", "verhaegen-logistics.be", True),
+    ("DE", "Weber & Lang Verpackungen GmbH", "GmbH", "Emballages", "weber-lang.de", True),
+    ("DE", "Bäckerei Hoffmann", "KG", "Boulangerie", "baeckerei-hoffmann.de", False),
+    ("IT", "Rossi Arredamenti S.r.l.", "S.r.l.", "Ameublement", "rossiarredamenti.it", True),
+    ("ES", "Construcciones Navarro S.L.", "S.L.", "Construction", "navarro-construcciones.es",
+     True),
+    ("NL", "De Vries Bloembollen B.V.", "B.V.", "Horticulture", "devries-bloembollen.nl", True),
+    ("PT", "Ferreira & Filhos, Lda.", "Lda.", "Liège et bouchons", "ferreira-filhos.pt", True),
+    ("AT", "Huber Holzbau GmbH", "GmbH", "Construction bois", "huber-holzbau.at", True),
+    ("IE", "O'Sullivan Software Ltd", "Ltd", "Logiciels", "osullivan-software.ie", True),
+    ("LU", "Schmit Conseil S.à r.l.", "S.à r.l.", "Conseil", "schmit-conseil.lu", True),
+    ("PL", "Nowak Meble sp. z o.o.", "sp. z o.o.", "Meubles", "nowak-meble.pl", True),
+    ("SE", "Lindqvist Design AB", "AB", "Design", "lindqvist-design.se", True),
+    ("GR", "Kritikos Olive Oil S.A.", "S.A.", "Huile d'olive", "kritikos-oliveoil.gr", True),
+]  # fmt: skip
+
+# EU VAT numbers: prefix, count of random digits, the check characters to try, suffix.
+# The check character is found by asking python-stdnum which candidate is valid.
+_DIGITS = "0123456789"
+VAT_SHAPES: dict[str, tuple[str, int, list[str], str]] = {
+    "BE": ("BE0", 7, [f"{n:02d}" for n in range(100)], ""),
+    "DE": ("DE", 8, list(_DIGITS), ""),
+    "IT": ("IT", 7, [f"058{d}" for d in _DIGITS], ""),  # 058: the tax office code
+    "ES": ("ESB", 7, list(_DIGITS + "ABCDEFGHIJ"), ""),
+    "NL": ("NL", 8, list(_DIGITS), "B01"),
+    "PT": ("PT5", 7, list(_DIGITS), ""),
+    "AT": ("ATU", 7, list(_DIGITS), ""),
+    "IE": ("IE", 7, list("ABCDEFGHIJKLMNOPQRSTUVW"), ""),
+    "LU": ("LU", 6, [f"{n:02d}" for n in range(100)], ""),
+    "PL": ("PL", 9, list(_DIGITS), ""),
+    "SE": ("SE556", 6, list(_DIGITS), "01"),
+    "GR": ("EL", 8, list(_DIGITS), ""),
+}
+
+# country, name, legal form, sector, website domain
+NON_EU_COMPANIES: list[tuple[str, str, str, str, str]] = [
+    ("US", "Bluebird Outdoor Gear Inc.", "Inc.", "Articles de sport", "bluebird-outdoor.com"),
+    ("US", "Harbor & Pine Coffee Co.", "LLC", "Torréfaction", "harborandpine.com"),
+    ("CH", "Keller Präzisionstechnik AG", "AG", "Horlogerie et précision", "keller-praezision.ch"),
+    ("CH", "Fromagerie Rochat Sàrl", "Sàrl", "Fromagerie", "fromagerie-rochat.ch"),
+    ("GB", "Whitmore & Sons Ltd", "Ltd", "Négoce de thé", "whitmore-sons.co.uk"),
+    ("CA", "Érablière Boréale Inc.", "Inc.", "Produits de l'érable", "erabliere-boreale.ca"),
+    ("JP", "Sakura Trading K.K.", "K.K.", "Import-export", "sakura-trading.co.jp"),
+    ("NO", "Fjordlys AS", "AS", "Éclairage", "fjordlys.no"),
+    ("MA", "Atlas Textiles SARL", "SARL", "Textile", "atlas-textiles.ma"),
+    ("AU", "Southern Cross Wines Pty Ltd", "Pty Ltd", "Vins", "southerncrosswines.com.au"),
+]
+
+FEMALE_FIRST_NAMES = [
+    "Camille", "Léa", "Manon", "Chloé", "Inès", "Sarah", "Jeanne", "Louise", "Émilie",
+    "Nathalie", "Isabelle", "Sophie", "Hélène", "Margaux",
+]  # fmt: skip
+MALE_FIRST_NAMES = [
+    "Lucas", "Hugo", "Louis", "Gabriel", "Thomas", "Nicolas", "Julien", "Antoine", "Pierre",
+    "François", "Mathieu", "Olivier", "Éric", "Yannick",
+]  # fmt: skip
+LAST_NAMES = [
+    "Martin", "Bernard", "Dubois", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent",
+    "Lefebvre", "Michel", "Garcia", "Bertrand", "Roux", "Vincent", "Fournier", "Girard",
+    "André", "Lefèvre", "Mercier", "Dupont", "Lambert", "Bonnet", "Le Gall", "Nguyen",
+    "Benali", "Da Silva",
+]  # fmt: skip
+# A few people everyone in the demo refers to by name.
+FIXED_INDIVIDUALS = [
+    ("mrs", "Camille", "Dubois", "FR"),
+    ("mr", "Yannick", "Le Gall", "FR"),
+    ("mrs", "Nathalie", "Fournier", "FR"),
+    ("mr", "Hugo", "Benali", "FR"),
+    ("mrs", "Sophie", "Lambert", "BE"),
+    ("mr", "Pierre", "Mercier", "CH"),
+]
+INDIVIDUAL_COUNT = 22
+MAIL_PROVIDERS = {
+    "FR": ["orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr", "hotmail.fr"],
+    "BE": ["skynet.be", "gmail.com"],
+    "CH": ["bluewin.ch", "gmail.com"],
+}
+
+COMPANY_TAGS = [
+    "Fidèle", "VIP", "Prospect chaud", "Paiement rapide", "Relance", "Recommandé",
+    "À rappeler", "Salon du meuble", "Grand compte",
+]  # fmt: skip
+PERSON_TAGS = ["Fidèle", "Newsletter", "Recommandé", "À rappeler", "Paiement rapide"]
+NOTES = [
+    "Préfère être contacté le matin.",
+    "Demande systématiquement un devis détaillé.",
+    "Client depuis 2015, très fidèle.",
+    "Paiement par virement à 30 jours fin de mois.",
+    "Contact principal : service achats.",
+    "Envoyer les factures en PDF uniquement, jamais par courrier.",
+    "Rencontré au salon Maison & Objet.",
+    "Recommandé par le cabinet Rousseau.",
+]
+
+
+def _french_company(
+    rng: random.Random,
+    row: tuple[str, str, str, str, str | None, int, int | None, str, str],
+    used_sirens: set[str],
+) -> dict[str, Any]:
+    name, legal_form, naf, sector, registry, employees, capital, domain, category = row
+    siren = _siren(rng, used_sirens)
+    siret = siren + _establishment(rng, siren)
+    city = registry or rng.choice(list(REGION_PREFIX))
+    data: dict[str, Any] = {
+        "kind": "company",
+        "name": name,
+        "legal_form": legal_form,
+        "siret": siret,
+        "naf_code": naf,
+        "sector": sector,
+        "employee_count": employees,
+        "country": "FR",
+        "phone": _french_number(rng, REGION_PREFIX[city]),
+        "category": category,
+        "tags": _tags(rng),
+    }
+    if registry:
+        data["rcs"] = f"RCS {registry} {siren[:3]} {siren[3:6]} {siren[6:]}"
+    if capital is not None:
+        data["share_capital"] = Decimal(capital)
+    if legal_form not in ("Association", "SCI"):
+        data["vat_number"] = french_vat_from_siren(siren)
+    if domain:
+        data["website"] = f"https://www.{domain}"
+        data["email"] = f"{rng.choice(['contact', 'bonjour', 'compta', 'info'])}@{domain}"
+        if rng.random() < 0.4:
+            data["linkedin_url"] = f"https://www.linkedin.com/company/{domain.split('.')[0]}"
+    if rng.random() < 0.5:
+        data["mobile"] = _french_number(rng, rng.choice("67"))
+    if rng.random() < 0.15:
+        data["fax"] = _french_number(rng, REGION_PREFIX[city])
+    if rng.random() < 0.6:
+        data["customer_account"] = "411000"
+        data["auxiliary_account"] = "C" + fold(name).upper().replace(" ", "")[:8]
+    _maybe_notes(rng, data)
+    data["marketing_email"] = rng.random() < 0.5
+    return data
+
+
+def _eu_company(rng: random.Random, row: tuple[str, str, str, str, str, bool]) -> dict[str, Any]:
+    country, name, legal_form, sector, domain, vat_known = row
+    data: dict[str, Any] = {
+        "kind": "company",
+        "name": name,
+        "legal_form": legal_form,
+        "sector": sector,
+        "country": country,
+        "website": f"https://www.{domain}",
+        "email": f"{rng.choice(['info', 'sales', 'office'])}@{domain}",
+        "phone": _foreign_number(rng, country),
+        "category": "International",
+        "tags": _tags(rng),
+    }
+    if vat_known:
+        data["vat_number"] = _eu_vat_number(rng, country)
+    _maybe_notes(rng, data)
+    return data
+
+
+def _foreign_company(rng: random.Random, row: tuple[str, str, str, str, str]) -> dict[str, Any]:
+    country, name, legal_form, sector, domain = row
+    data: dict[str, Any] = {
+        "kind": "company",
+        "name": name,
+        "legal_form": legal_form,
+        "sector": sector,
+        "country": country,
+        "website": f"https://www.{domain}",
+        "email": f"{rng.choice(['info', 'contact', 'orders'])}@{domain}",
+        "phone": _foreign_number(rng, country),
+        "category": "International",
+        "tags": sorted({"Export", *_tags(rng)}),
+    }
+    _maybe_notes(rng, data)
+    return data
+
+
+def _individuals(rng: random.Random) -> list[dict[str, Any]]:
+    people = list(FIXED_INDIVIDUALS)
+    taken = {(first, last) for _civility, first, last, _country in people}
+    while len(people) < INDIVIDUAL_COUNT:
+        civility = rng.choice(["mr", "mrs"])
+        first = rng.choice(MALE_FIRST_NAMES if civility == "mr" else FEMALE_FIRST_NAMES)
+        last = rng.choice(LAST_NAMES)
+        if (first, last) not in taken:
+            taken.add((first, last))
+            people.append((civility, first, last, "FR"))
+    clients = []
+    for civility, first, last, country in people:
+        local_part = f"{fold(first)}.{fold(last)}".replace(" ", "")
+        data: dict[str, Any] = {
+            "kind": "individual",
+            "civility": civility,
+            "first_name": first,
+            "last_name": last,
+            "country": country,
+            "email": f"{local_part}@{rng.choice(MAIL_PROVIDERS[country])}",
+            "mobile": (
+                _french_number(rng, rng.choice("67"))
+                if country == "FR"
+                else _foreign_number(rng, country, mobile=True)
+            ),
+            "category": "Particuliers",
+            "tags": _tags(rng, PERSON_TAGS),
+            "marketing_email": rng.random() < 0.6,
+            "marketing_sms": rng.random() < 0.3,
+        }
+        if country == "FR" and rng.random() < 0.3:
+            data["phone"] = _french_number(rng, rng.choice("12345"))
+        _maybe_notes(rng, data)
+        clients.append(data)
+    return clients
+
+
+# --- Generated identifiers ---------------------------------------------------------------
+def _digits(rng: random.Random, count: int) -> str:
+    """``count`` random digits, the first one never 0."""
+    if count <= 0:
+        return ""
+    return str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(count - 1))
+
+
+def _siren(rng: random.Random, used: set[str]) -> str:
+    """A SIREN with a valid Luhn key. La Poste's (356000000) is left alone: it follows
+    another rule."""
+    while True:
+        base = _digits(rng, 8)
+        siren = base + luhn.calc_check_digit(base)
+        if siren not in used and not siren.startswith("356000000"):
+            used.add(siren)
+            return siren
+
+
+def _establishment(rng: random.Random, siren: str) -> str:
+    """The 5-digit establishment number (NIC) that makes ``siren + NIC`` a valid SIRET."""
+    nic = f"{rng.randint(1, 9):04d}"
+    return nic + luhn.calc_check_digit(siren + nic)
+
+
+def _eu_vat_number(rng: random.Random, country: str) -> str:
+    """A VAT number of ``country`` that passes its checksum (python-stdnum decides)."""
+    prefix, random_digits, checks, suffix = VAT_SHAPES[country]
+    for _attempt in range(1000):
+        body = prefix + _digits(rng, random_digits)
+        for check in checks:
+            candidate = body + check + suffix
+            if eu_vat.is_valid(candidate):
+                return candidate
+    raise ValueError(f"no valid VAT number of shape {prefix}…{suffix}")
+
+
+def _french_number(rng: random.Random, prefix: str) -> str:
+    """A valid French number, written as people write it: ``04 72 18 36 90``."""
+    for _attempt in range(1000):
+        digits = "0" + prefix + "".join(str(rng.randint(0, 9)) for _ in range(8))
+        if phonenumbers.is_valid_number(phonenumbers.parse(digits, "FR")):
+            return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    raise ValueError(f"no valid French number starting with 0{prefix}")
+
+
+def _foreign_number(rng: random.Random, country: str, *, mobile: bool = False) -> str:
+    """A valid number of ``country`` in international form, shaped on the example number
+    ``phonenumbers`` gives for it with its last four digits changed."""
+    kind = (
+        phonenumbers.PhoneNumberType.MOBILE if mobile else phonenumbers.PhoneNumberType.FIXED_LINE
+    )
+    example = phonenumbers.example_number_for_type(country, kind)
+    national = str(example.national_number)
+    for _attempt in range(100):
+        candidate = national[:-4] + "".join(str(rng.randint(0, 9)) for _ in range(4))
+        number = phonenumbers.parse(f"+{example.country_code}{candidate}")
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _tags(rng: random.Random, pool: list[str] = COMPANY_TAGS) -> list[str]:
+    return rng.sample(pool, rng.choice([0, 0, 1, 1, 2, 3]))
+
+
+def _maybe_notes(rng: random.Random, data: dict[str, Any]) -> None:
+    if rng.random() < 0.35:
+        data["notes"] = rng.choice(NOTES)
