@@ -81,7 +81,7 @@ chromium:
 ## messages: extract and compile translations (maintainers; needs GNU gettext)
 messages: install
 	@cd src/carnet && CARNET_DATA_DIR="$(CURDIR)/var" ../../$(BIN)/django-admin makemessages \
-	  --settings=carnet.settings -l fr -l en \
+	  --settings=carnet.settings -l en --no-location \
 	  --ignore 'tests/*' --ignore 'tests_browser/*' --ignore 'testing/*' && \
 	  CARNET_DATA_DIR="$(CURDIR)/var" ../../$(BIN)/django-admin compilemessages \
 	  --settings=carnet.settings

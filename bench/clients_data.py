@@ -38,7 +38,9 @@ Weber Mallet Hamon Boulanger Jacob Monnier Michaud Rodriguez Guichard Gillet Ét
 Poulain Tessier Chevallier Collin Chauvin Da-Silva Bouchet Gay Lemaître Bénard Maréchal
 Humbert Reynaud Antoine Hoarau Perret Barthélemy Cordier Pichon Lejeune Gilbert Lamy
 Delaunay Pasquier Carlier Laporte""".split()
-COMMON_SURNAMES = [s.replace("-", " ") if s.startswith(("Le-", "Da-")) else s for s in COMMON_SURNAMES]
+COMMON_SURNAMES = [
+    s.replace("-", " ") if s.startswith(("Le-", "Da-")) else s for s in COMMON_SURNAMES
+]
 
 SURNAME_STARTS = """Bau Ber Bou Cha Che Cou Dela Des Fou Gar Gui Jou Lam Lar Mar Mor Pel Pou Ric
 Rou Sal Tes Val Ver Ker Qui Mon Bel Lab Cas Dan Fer Gal Hal Lau Mau Nau Pra Sau Tal Vau Bré
@@ -75,10 +77,31 @@ Distribution Négoce Terrassement Carrelage Ferronnerie Ébénisterie Tapisserie
 Communication Événements Voyages Assurances Courtage Diagnostics Domotique Énergies Élevage
 Vignobles Domaine Ferme Haras Scierie Fonderie Mécanique Usinage Chaudronnerie Plasturgie""".split()
 PLACES = [
-    "du Centre", "de la Gare", "du Port", "de la Place", "du Marché", "des Halles", "du Lac",
-    "de la Vallée", "du Moulin", "des Pins", "de l'Étang", "du Château", "de la Forêt",
-    "des Alpes", "du Rhône", "de la Loire", "de Provence", "de Bretagne", "d'Alsace", "du Sud",
-    "de l'Ouest", "du Nord", "de l'Est", "des Vosges", "du Jura",
+    "du Centre",
+    "de la Gare",
+    "du Port",
+    "de la Place",
+    "du Marché",
+    "des Halles",
+    "du Lac",
+    "de la Vallée",
+    "du Moulin",
+    "des Pins",
+    "de l'Étang",
+    "du Château",
+    "de la Forêt",
+    "des Alpes",
+    "du Rhône",
+    "de la Loire",
+    "de Provence",
+    "de Bretagne",
+    "d'Alsace",
+    "du Sud",
+    "de l'Ouest",
+    "du Nord",
+    "de l'Est",
+    "des Vosges",
+    "du Jura",
 ]
 TOWNS = """Paris Lyon Marseille Toulouse Nice Nantes Strasbourg Montpellier Bordeaux Lille
 Rennes Reims Toulon Grenoble Dijon Angers Nîmes Villeurbanne Clermont Aix Brest Tours Amiens
@@ -91,19 +114,75 @@ WORDS = """Horizon Avenir Atlantique Soleil Azur Étoile Alliance Synergie Conce
 Services Innovation Partenaires Développement Ingénierie Technologies Créations Harmonie
 Prestige Excellence Évolution Nature Océan Montagne Vallée Lumière Métropole Signature
 Origine Énergie Perspective Référence Tradition Passion Équilibre Optimum Vision""".split()
-EMAIL_PROVIDERS = ["gmail.com", "orange.fr", "free.fr", "wanadoo.fr", "hotmail.fr",
-                   "laposte.net", "sfr.fr", "yahoo.fr", "outlook.fr", "icloud.com"]
+EMAIL_PROVIDERS = [
+    "gmail.com",
+    "orange.fr",
+    "free.fr",
+    "wanadoo.fr",
+    "hotmail.fr",
+    "laposte.net",
+    "sfr.fr",
+    "yahoo.fr",
+    "outlook.fr",
+    "icloud.com",
+]
 EMAIL_PROVIDER_WEIGHTS = [35, 15, 10, 8, 8, 6, 6, 5, 5, 2]
-NAF_CODES = ["1071C", "4520A", "4941A", "4773Z", "6920Z", "7022Z", "4322A", "4332A", "4399C",
-             "5610A", "5510Z", "4761Z", "4776Z", "9602A", "4110A", "6831Z", "6201Z", "8690A",
-             "4711B", "4321A", "4391A", "4120A", "7111Z", "8559A", "4646Z"]
-SECTORS = ["Commerce", "Artisanat", "Industrie", "Services", "BTP", "Santé", "Restauration",
-           "Transport", "Immobilier", "Agriculture", "Numérique", "Conseil"]
+NAF_CODES = [
+    "1071C",
+    "4520A",
+    "4941A",
+    "4773Z",
+    "6920Z",
+    "7022Z",
+    "4322A",
+    "4332A",
+    "4399C",
+    "5610A",
+    "5510Z",
+    "4761Z",
+    "4776Z",
+    "9602A",
+    "4110A",
+    "6831Z",
+    "6201Z",
+    "8690A",
+    "4711B",
+    "4321A",
+    "4391A",
+    "4120A",
+    "7111Z",
+    "8559A",
+    "4646Z",
+]
+SECTORS = [
+    "Commerce",
+    "Artisanat",
+    "Industrie",
+    "Services",
+    "BTP",
+    "Santé",
+    "Restauration",
+    "Transport",
+    "Immobilier",
+    "Agriculture",
+    "Numérique",
+    "Conseil",
+]
 EU_COUNTRIES = ["BE", "DE", "LU", "ES", "IT", "NL"]
 NON_EU_COUNTRIES = ["CH", "GB", "US", "CA", "MA", "SN", "TN", "JP"]
 CATEGORIES = ["Client", "Prospect", "Partenaire", "Fournisseur", "Grand compte", "Revendeur"]
-TAGS = ["VIP", "Relance", "Salon 2024", "Newsletter", "Export", "Mauvais payeur", "Fidèle",
-        "Parrainage", "À rappeler", "Public"]
+TAGS = [
+    "VIP",
+    "Relance",
+    "Salon 2024",
+    "Newsletter",
+    "Export",
+    "Mauvais payeur",
+    "Fidèle",
+    "Parrainage",
+    "À rappeler",
+    "Public",
+]
 NOTES = [
     "Préfère être contacté le matin.",
     "Relancer avant la fin du trimestre.",
@@ -113,17 +192,59 @@ NOTES = [
     "Demande un devis chaque année en septembre.",
 ]
 
+# Number blocks allocated in metropolitan France (others belong to overseas departments).
+MOBILE_BLOCKS = ("61", "62", "64", "65", "66", "67", "68", "75", "76", "77", "78")
+LANDLINE_BLOCKS = ("14", "15", "24", "32", "47", "49", "55", "56")
+
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 # Column order of the rows produced by ``ClientRows`` (all columns of clients_client but id).
 COLUMNS = (
-    "organization_id", "kind", "name", "civility", "first_name", "last_name", "reference",
-    "email", "phone", "mobile", "fax", "website", "legal_form", "siret", "siren", "naf_code",
-    "share_capital", "rcs", "vat_number", "sector", "employee_count", "country", "vat_regime",
-    "linkedin_url", "twitter_url", "facebook_url", "viadeo_url", "customer_account",
-    "auxiliary_account", "marketing_email", "marketing_sms", "notes", "custom_fields", "revenue",
-    "archived", "archived_at", "deleted_at", "search_text", "sort_name", "version", "created_at",
-    "updated_at", "category_id", "created_by_id", "owner_id",
+    "organization_id",
+    "kind",
+    "name",
+    "civility",
+    "first_name",
+    "last_name",
+    "reference",
+    "email",
+    "phone",
+    "mobile",
+    "fax",
+    "website",
+    "legal_form",
+    "siret",
+    "siren",
+    "naf_code",
+    "share_capital",
+    "rcs",
+    "vat_number",
+    "sector",
+    "employee_count",
+    "country",
+    "vat_regime",
+    "linkedin_url",
+    "twitter_url",
+    "facebook_url",
+    "viadeo_url",
+    "customer_account",
+    "auxiliary_account",
+    "marketing_email",
+    "marketing_sms",
+    "notes",
+    "custom_fields",
+    "revenue",
+    "archived",
+    "archived_at",
+    "deleted_at",
+    "search_text",
+    "sort_name",
+    "version",
+    "created_at",
+    "updated_at",
+    "category_id",
+    "created_by_id",
+    "owner_id",
 )
 
 
@@ -173,8 +294,9 @@ def eu_vat_number(rng: random.Random, country: str) -> str:
 class ClientRows:
     """Generates rows for one organization; e-mails and SIRETs are unique within it."""
 
-    def __init__(self, seed: int, organization_id: int, owner_ids: list[int],
-                 category_ids: list[int]) -> None:
+    def __init__(
+        self, seed: int, organization_id: int, owner_ids: list[int], category_ids: list[int]
+    ) -> None:
         self.rng = random.Random(seed)
         self.organization_id = organization_id
         self.owner_ids = owner_ids
@@ -182,12 +304,7 @@ class ClientRows:
         self.emails: set[str] = set()
         self.sirens: set[int] = set()
         rng = self.rng
-        tail = {
-            f"{s}{m}{e}"
-            for s in SURNAME_STARTS
-            for m in SURNAME_MIDDLES
-            for e in SURNAME_ENDS
-        }
+        tail = {f"{s}{m}{e}" for s in SURNAME_STARTS for m in SURNAME_MIDDLES for e in SURNAME_ENDS}
         self.rare_surnames = sorted(tail)
         rng.shuffle(self.rare_surnames)
         # Zipf-like weights over the common names.
@@ -204,8 +321,8 @@ class ClientRows:
     def phone(self, mobile: bool = False) -> str:
         rng = self.rng
         if mobile:
-            return f"+33{rng.choice(('61', '62', '64', '65', '66', '67', '68', '75', '76', '77', '78'))}{rng.randrange(10**7):07d}"
-        return f"+33{rng.choice(('14', '15', '24', '32', '47', '49', '55', '56'))}{rng.randrange(10**7):07d}"
+            return f"+33{rng.choice(MOBILE_BLOCKS)}{rng.randrange(10**7):07d}"
+        return f"+33{rng.choice(LANDLINE_BLOCKS)}{rng.randrange(10**7):07d}"
 
     def unique_email(self, local: str, domain: str) -> str:
         local = local.strip(".-_") or "contact"
@@ -251,7 +368,9 @@ class ClientRows:
             return f"{rng.choice(WORDS)} {rng.choice(ACTIVITIES)}"
         if pattern < 0.95:
             return f"{rng.choice(ACTIVITIES)} {rng.choice(TOWNS)}"
-        letters = "".join(rng.choice("ABCDEFGHIJKLMNOPRSTV") for _ in range(rng.choice((2, 3, 3, 4))))
+        letters = "".join(
+            rng.choice("ABCDEFGHIJKLMNOPRSTV") for _ in range(rng.choice((2, 3, 3, 4)))
+        )
         return f"{letters} {rng.choice(WORDS + ACTIVITIES)}"
 
     # --- rows ---------------------------------------------------------------------------
@@ -264,11 +383,30 @@ class ClientRows:
         is_company = rng.random() < 0.58
         v: dict[str, Any] = {
             "kind": "company" if is_company else "individual",
-            "civility": "", "first_name": "", "last_name": "", "email": "", "phone": "",
-            "mobile": "", "fax": "", "website": "", "legal_form": "", "siret": "", "siren": "",
-            "naf_code": "", "share_capital": None, "rcs": "", "vat_number": "", "sector": "",
-            "employee_count": None, "country": "FR", "linkedin_url": "", "twitter_url": "",
-            "facebook_url": "", "viadeo_url": "", "customer_account": "", "auxiliary_account": "",
+            "civility": "",
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "phone": "",
+            "mobile": "",
+            "fax": "",
+            "website": "",
+            "legal_form": "",
+            "siret": "",
+            "siren": "",
+            "naf_code": "",
+            "share_capital": None,
+            "rcs": "",
+            "vat_number": "",
+            "sector": "",
+            "employee_count": None,
+            "country": "FR",
+            "linkedin_url": "",
+            "twitter_url": "",
+            "facebook_url": "",
+            "viadeo_url": "",
+            "customer_account": "",
+            "auxiliary_account": "",
             "notes": "",
         }
         v["reference"] = f"CLI-{number:05d}"
@@ -286,24 +424,37 @@ class ClientRows:
                     v["siret"], v["siren"] = self.siret()
                     v["vat_number"] = identifiers.french_vat_from_siren(v["siren"])
                     v["naf_code"] = rng.choice(NAF_CODES)
-                    v["rcs"] = f"RCS {rng.choice(TOWNS)} {v['siren'][:3]} {v['siren'][3:6]} {v['siren'][6:]}"
+                    v["rcs"] = (
+                        f"RCS {rng.choice(TOWNS)} "
+                        f"{v['siren'][:3]} {v['siren'][3:6]} {v['siren'][6:]}"
+                    )
                 v["legal_form"] = next((f for f in LEGAL_FORMS if f in name.split()), "")
                 v["phone"] = self.phone()
             domain = slug(name)[:40] + rng.choice((".fr", ".fr", ".fr", ".com"))
             if rng.random() < 0.8:
-                v["email"] = self.unique_email(rng.choice(("contact", "contact", "info", "compta", "direction")), domain)
+                v["email"] = self.unique_email(
+                    rng.choice(("contact", "contact", "info", "compta", "direction")), domain
+                )
             if rng.random() < 0.5:
                 v["website"] = f"https://www.{domain}"
             v["sector"] = rng.choice(SECTORS)
             v["employee_count"] = int(rng.paretovariate(1.2)) if rng.random() < 0.6 else None
-            v["share_capital"] = Decimal(rng.choice((1000, 1500, 5000, 7500, 10000, 50000, 100000))) if rng.random() < 0.5 else None
+            v["share_capital"] = (
+                Decimal(rng.choice((1000, 1500, 5000, 7500, 10000, 50000, 100000)))
+                if rng.random() < 0.5
+                else None
+            )
             v["customer_account"] = f"411{slug(name).replace('-', '').upper()[:6]}"
         else:
             female = rng.random() < 0.5
             first = rng.choice(FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE)
             last = self.surname()
-            v.update(first_name=first, last_name=last, civility="mrs" if female else "mr",
-                     name=f"{first} {last}")
+            v.update(
+                first_name=first,
+                last_name=last,
+                civility="mrs" if female else "mr",
+                name=f"{first} {last}",
+            )
             if rng.random() < 0.03:
                 v["country"] = rng.choice(EU_COUNTRIES + NON_EU_COUNTRIES)
             if rng.random() < 0.85:
@@ -315,23 +466,57 @@ class ClientRows:
                 v["mobile"] = self.phone(mobile=True)
         if rng.random() < 0.1:
             v["notes"] = rng.choice(NOTES)
-        v["vat_regime"] = identifiers.vat_regime(kind=v["kind"], country=v["country"], vat_number=v["vat_number"])
+        v["vat_regime"] = identifiers.vat_regime(
+            kind=v["kind"], country=v["country"], vat_number=v["vat_number"]
+        )
         created = self.now - datetime.timedelta(seconds=rng.randrange(10 * 365 * 86400))
         archived = rng.random() < 0.05
         deleted = not archived and rng.random() < 0.005
         tags_and_custom = {"segment": rng.choice(("A", "B", "C"))} if rng.random() < 0.2 else {}
         return (
-            self.organization_id, v["kind"], v["name"], v["civility"], v["first_name"],
-            v["last_name"], v["reference"], v["email"], v["phone"], v["mobile"], v["fax"],
-            v["website"], v["legal_form"], v["siret"], v["siren"], v["naf_code"],
-            v["share_capital"], v["rcs"], v["vat_number"], v["sector"], v["employee_count"],
-            v["country"], v["vat_regime"], v["linkedin_url"], v["twitter_url"],
-            v["facebook_url"], v["viadeo_url"], v["customer_account"], v["auxiliary_account"],
-            rng.random() < 0.4, rng.random() < 0.1, v["notes"], json.dumps(tags_and_custom),
+            self.organization_id,
+            v["kind"],
+            v["name"],
+            v["civility"],
+            v["first_name"],
+            v["last_name"],
+            v["reference"],
+            v["email"],
+            v["phone"],
+            v["mobile"],
+            v["fax"],
+            v["website"],
+            v["legal_form"],
+            v["siret"],
+            v["siren"],
+            v["naf_code"],
+            v["share_capital"],
+            v["rcs"],
+            v["vat_number"],
+            v["sector"],
+            v["employee_count"],
+            v["country"],
+            v["vat_regime"],
+            v["linkedin_url"],
+            v["twitter_url"],
+            v["facebook_url"],
+            v["viadeo_url"],
+            v["customer_account"],
+            v["auxiliary_account"],
+            rng.random() < 0.4,
+            rng.random() < 0.1,
+            v["notes"],
+            json.dumps(tags_and_custom),
             Decimal(int(rng.paretovariate(1.1) * 500)) if rng.random() < 0.6 else Decimal(0),
-            archived, created + datetime.timedelta(days=30) if archived else None,
+            archived,
+            created + datetime.timedelta(days=30) if archived else None,
             created + datetime.timedelta(days=60) if deleted else None,
-            search_text(v), fold(v["name"])[:100], 1, created, created,
+            search_text(v),
+            fold(v["name"])[:100],
+            1,
+            created,
+            created,
             rng.choice(self.category_ids) if self.category_ids and rng.random() < 0.5 else None,
-            None, rng.choice(self.owner_ids) if rng.random() < 0.3 else None,
+            None,
+            rng.choice(self.owner_ids) if rng.random() < 0.3 else None,
         )

@@ -49,11 +49,19 @@ TARGET_RATIO = 3.0
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--clients", type=int, default=1_000_000,
-                        help="clients in the measured organization (default 1,000,000)")
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=1_000_000,
+        help="clients in the measured organization (default 1,000,000)",
+    )
     parser.add_argument("--other-organizations", type=int, default=10)
-    parser.add_argument("--other-clients", type=int, default=10_000,
-                        help="clients in each other organization (default 10,000)")
+    parser.add_argument(
+        "--other-clients",
+        type=int,
+        default=10_000,
+        help="clients in each other organization (default 10,000)",
+    )
     parser.add_argument("--queries", type=int, default=200, help="measured requests per kind")
     parser.add_argument("--database-url", default=DEFAULT_PG_URL, help="PostgreSQL only")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data set")
@@ -150,13 +158,13 @@ def ensure_data(args: argparse.Namespace) -> float | None:
 
 
 def generate(args: argparse.Namespace) -> None:
+    from clients_data import CATEGORIES, TAGS, ClientRows
     from django.db import connection, transaction
 
     from carnet.accounts.models import Organization, User
     from carnet.accounts.services import add_member, create_organization
     from carnet.clients.models import Category, Tag
     from carnet.core.models import Sequence
-    from clients_data import CATEGORIES, TAGS, ClientRows
 
     plan: list[tuple[Organization, int, list[int], list[int], list[int]]] = []
     for slug, count in wanted_counts(args).items():
@@ -166,8 +174,12 @@ def generate(args: argparse.Namespace) -> None:
         owners = [owner.pk] + [
             add_member(org, email=f"commercial{i}+{slug}@carnet.invalid").user.pk for i in range(3)
         ]
-        categories = [c.pk for c in Category.objects.bulk_create(
-            Category(organization=org, name=name) for name in CATEGORIES)]
+        categories = [
+            c.pk
+            for c in Category.objects.bulk_create(
+                Category(organization=org, name=name) for name in CATEGORIES
+            )
+        ]
         tags = [t.pk for t in Tag.objects.bulk_create(Tag(organization=org, name=n) for n in TAGS)]
         plan.append((org, count, owners, categories, tags))
     User.objects.filter(email__endswith="@carnet.invalid").update(password="!")
@@ -201,7 +213,8 @@ def generate(args: argparse.Namespace) -> None:
                 for tag in rng.sample(tags, rng.choice((1, 1, 2, 3)))
             }
             cursor.executemany(
-                "INSERT INTO clients_clienttag (organization_id, client_id, tag_id) VALUES (%s, %s, %s)",
+                "INSERT INTO clients_clienttag (organization_id, client_id, tag_id) "
+                "VALUES (%s, %s, %s)",
                 [(org.pk, c, t) for c, t in sorted(links)],
             )
     started = time.perf_counter()
@@ -259,7 +272,9 @@ def restore_secondary_structures(vendor: str, statements: list[str]) -> None:
                 cursor.execute(statement)
             fts = [s for s in statements if "clients_client_fts" in s]
             if fts:
-                cursor.execute("INSERT INTO clients_client_fts(clients_client_fts) VALUES ('rebuild')")
+                cursor.execute(
+                    "INSERT INTO clients_client_fts(clients_client_fts) VALUES ('rebuild')"
+                )
             cursor.execute("ANALYZE")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -271,14 +286,15 @@ def restore_secondary_structures(vendor: str, statements: list[str]) -> None:
 
 
 def insert_clients(vendor: str, rows: list[tuple[Any, ...]]) -> None:
-    from django.db import connection, transaction
-
     from clients_data import COLUMNS
+    from django.db import connection, transaction
 
     columns = ", ".join(COLUMNS)
     if vendor == "sqlite":
         adapt = connection.ops.adapt_datetimefield_value
-        dates = [COLUMNS.index(c) for c in ("archived_at", "deleted_at", "created_at", "updated_at")]
+        dates = [
+            COLUMNS.index(c) for c in ("archived_at", "deleted_at", "created_at", "updated_at")
+        ]
         decimals = [COLUMNS.index(c) for c in ("share_capital", "revenue")]
         prepared = []
         for row in rows:
@@ -298,7 +314,9 @@ def insert_clients(vendor: str, rows: list[tuple[Any, ...]]) -> None:
     connection.ensure_connection()
     raw = connection.connection
     with transaction.atomic(), raw.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")  # no FK triggers while loading
+        cursor.execute(
+            "SET LOCAL session_replication_role = replica"
+        )  # no FK triggers while loading
         with cursor.copy(f"COPY clients_client ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -360,8 +378,14 @@ class Recorder:
     def __init__(self) -> None:
         self.statements: list[tuple[str, Any]] = []
 
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool,
-                 context: dict[str, Any]) -> Any:
+    def __call__(
+        self,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
         result = execute(sql, params, many, context)  # an interrupted statement raises: not kept
         if "clients_" in sql and not many:
             self.statements.append((sql, params))
@@ -415,6 +439,7 @@ def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, A
         stats["empty"][kind] = empty
         api_ms, sql_ms = [], []
         for i, (path, statements) in enumerate(zip(paths, recorded, strict=True)):
+
             def run_api(path: str = path) -> float:
                 started = time.perf_counter()
                 call(path)
@@ -435,16 +460,18 @@ def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, A
                 sql_ms.append(run_sql())
                 api_ms.append(run_api())
         api_median, sql_median = percentile(api_ms, 50), percentile(sql_ms, 50)
-        results.append({
-            "kind": kind,
-            "n": len(paths),
-            "api_p50": api_median,
-            "api_p95": percentile(api_ms, 95),
-            "sql_p50": sql_median,
-            "sql_p95": percentile(sql_ms, 95),
-            "ratio": api_median / sql_median if sql_median else float("inf"),
-            "statements": round(sum(len(s) for s in recorded) / len(recorded), 1),
-        })
+        results.append(
+            {
+                "kind": kind,
+                "n": len(paths),
+                "api_p50": api_median,
+                "api_p95": percentile(api_ms, 95),
+                "sql_p50": sql_median,
+                "sql_p95": percentile(sql_ms, 95),
+                "ratio": api_median / sql_median if sql_median else float("inf"),
+                "statements": round(sum(len(s) for s in recorded) / len(recorded), 1),
+            }
+        )
     return results, stats
 
 
@@ -463,7 +490,9 @@ def verify(args: argparse.Namespace, count: int = 8) -> int:
             from urllib.parse import unquote
 
             q = unquote(path.split("q=", 1)[1])
-            page = client_queries.list_clients(org, client_queries.ClientFilter.from_params({"q": q}))
+            page = client_queries.list_clients(
+                org, client_queries.ClientFilter.from_params({"q": q})
+            )
             term = normalize_query(q)
             expected = list(
                 Client.objects.filter(organization=org, archived=False, deleted_at__isnull=True)
@@ -516,8 +545,14 @@ def machine() -> dict[str, str]:
     }
 
 
-def render(args: argparse.Namespace, results: list[dict[str, Any]], info: dict[str, str],
-           generated: float | None, stats: dict[str, Any], mismatches: int) -> str:
+def render(
+    args: argparse.Namespace,
+    results: list[dict[str, Any]],
+    info: dict[str, str],
+    generated: float | None,
+    stats: dict[str, Any],
+    mismatches: int,
+) -> str:
     target = TARGET_P95_MS[args.db]
     lines = [
         f"### {info['database']}",
@@ -532,7 +567,8 @@ def render(args: argparse.Namespace, results: list[dict[str, Any]], info: dict[s
         f"- Requests: {args.queries} different ones per line, after a warm-up; "
         f"first pages of 50; times in ms",
         "",
-        "| request | API p50 | API p95 | bare SQL p50 | bare SQL p95 | ratio (p50) | statements | target met |",
+        "| request | API p50 | API p95 | bare SQL p50 | bare SQL p95 | ratio (p50) "
+        "| statements | target met |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
@@ -546,7 +582,8 @@ def render(args: argparse.Namespace, results: list[dict[str, Any]], info: dict[s
         "",
         f"Targets: API p95 ≤ {target:.0f} ms, API / bare SQL ≤ {TARGET_RATIO:.0f}. "
         f"Searches with no result: {stats['empty']}. "
-        f"First pages checked against a full scan: {'all equal' if not mismatches else f'{mismatches} differ'}.",
+        "First pages checked against a full scan: "
+        f"{'all equal' if not mismatches else f'{mismatches} differ'}.",
     ]
     if generated is not None:
         lines.append(f"Generating the data set took {generated:.0f} s.")
@@ -584,10 +621,14 @@ def main() -> None:
     print(f"{'request':<16}{'API p50':>9}{'API p95':>9}{'SQL p50':>9}{'SQL p95':>9}{'ratio':>7}")
     for r in results:
         flag = "" if r["api_p95"] <= target and r["ratio"] <= TARGET_RATIO else "  <- target missed"
-        print(f"{r['kind']:<16}{r['api_p50']:>9.2f}{r['api_p95']:>9.2f}{r['sql_p50']:>9.2f}"
-              f"{r['sql_p95']:>9.2f}{r['ratio']:>7.1f}{flag}")
-    print(f"targets: p95 <= {target:.0f} ms, ratio <= {TARGET_RATIO:.0f}; empty results: "
-          f"{stats['empty']}; full-scan check mismatches: {mismatches}")
+        print(
+            f"{r['kind']:<16}{r['api_p50']:>9.2f}{r['api_p95']:>9.2f}{r['sql_p50']:>9.2f}"
+            f"{r['sql_p95']:>9.2f}{r['ratio']:>7.1f}{flag}"
+        )
+    print(
+        f"targets: p95 <= {target:.0f} ms, ratio <= {TARGET_RATIO:.0f}; empty results: "
+        f"{stats['empty']}; full-scan check mismatches: {mismatches}"
+    )
     if not args.no_doc:
         update_doc(args.db, render(args, results, info, generated, stats, mismatches))
         print(f"updated {DOC.relative_to(ROOT)}")

@@ -40,8 +40,8 @@ logger = logging.getLogger("django.request")
 
 # --- Authentication ---------------------------------------------------------------------
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``: sets ``request.organization``, ``request.user``
-    and ``request.membership`` from a live token of a current member."""
+    """``Authorization: Bearer <token>``: sets ``request.organization`` and ``request.user``
+    from a live token of a current member of the organization."""
 
     openapi_description = "API token from `carnet token create --org SLUG --user EMAIL`."
 
@@ -69,7 +69,7 @@ class MalformedJson(Exception):
         self.column = column
 
 
-_JSON_MEDIA_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
+_JSON_MEDIA_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$", re.IGNORECASE)
 
 
 def _finite_float(text: str) -> float:

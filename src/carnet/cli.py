@@ -101,8 +101,9 @@ def _load_demo(args: argparse.Namespace) -> int:
             _("L'organisation de démonstration « %(name)s » existe déjà : rien à faire.")
             % {"name": result.organization.name}
         )
-    print(_("Identifiant : %(email)s") % {"email": demo.DEMO_EMAIL})
-    print(_("Mot de passe : %(password)s") % {"password": demo.DEMO_PASSWORD})
+    if result.has_demo_login:
+        print(_("Identifiant : %(email)s") % {"email": demo.DEMO_EMAIL})
+        print(_("Mot de passe : %(password)s") % {"password": demo.DEMO_PASSWORD})
     return 0
 
 

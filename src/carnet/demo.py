@@ -25,7 +25,7 @@ from django.db import transaction
 from stdnum import luhn
 from stdnum.eu import vat as eu_vat
 
-from carnet.accounts.models import Organization, Role, User
+from carnet.accounts.models import Membership, Organization, Role, User
 from carnet.accounts.services import add_member, create_organization
 from carnet.clients.models import Client
 from carnet.clients.services import (
@@ -51,13 +51,18 @@ class DemoResult:
     created: bool
     organization: Organization
     client_count: int
+    # Whether DEMO_EMAIL can log in to it (false when "demo" was created some other way).
+    has_demo_login: bool
 
 
 def load_demo() -> DemoResult:
     """Create the demo organization and its clients, unless it already exists."""
     existing = Organization.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
-        return DemoResult(False, existing, _live_clients(existing))
+        has_login = Membership.objects.filter(
+            organization=existing, user__email=DEMO_EMAIL
+        ).exists()
+        return DemoResult(False, existing, _live_clients(existing), has_login)
     with transaction.atomic():
         organization, admin = create_organization(
             slug=DEMO_SLUG, name=DEMO_NAME, admin_email=DEMO_EMAIL, admin_password=DEMO_PASSWORD
@@ -75,7 +80,7 @@ def load_demo() -> DemoResult:
             client = create_client(organization, admin, data, source=SOURCE)
             clients[client.name] = client
         _live_a_little(organization, admin, sales, clients)
-    return DemoResult(True, organization, _live_clients(organization))
+    return DemoResult(True, organization, _live_clients(organization), True)
 
 
 def _live_clients(organization: Organization) -> int:
@@ -485,6 +490,8 @@ def _foreign_number(rng: random.Random, country: str, *, mobile: bool = False) -
         phonenumbers.PhoneNumberType.MOBILE if mobile else phonenumbers.PhoneNumberType.FIXED_LINE
     )
     example = phonenumbers.example_number_for_type(country, kind)
+    if example is None:
+        raise ValueError(f"phonenumbers has no example number for {country}")
     national = str(example.national_number)
     for _attempt in range(100):
         candidate = national[:-4] + "".join(str(rng.randint(0, 9)) for _ in range(4))

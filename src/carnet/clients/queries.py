@@ -85,7 +85,8 @@ class ClientFilter:
         tags = params.get("tag") or []
         result.tag = [t.strip() for t in ([tags] if isinstance(tags, str) else tags) if t and t.strip()]
         if len(result.tag) > MAX_TAG_FILTERS:
-            errors.append(FieldError("tag", "too_many", _("10 étiquettes au maximum dans un filtre.")))
+            message = _("10 étiquettes au maximum dans un filtre.")
+            errors.append(FieldError("tag", "too_many", message))
             result.tag = []
         result.category = one("category")
         owner = one("owner")

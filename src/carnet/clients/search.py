@@ -143,8 +143,9 @@ def matching(queryset: QuerySet[Any], q: str) -> QuerySet[Any]:
     return apply_plan(queryset, plan_search(q))
 
 
-def ordered_ids(queryset: QuerySet[Any], limit: int, plan: SearchPlan | None, *,
-                walkable: bool) -> list[int]:
+def ordered_ids(
+    queryset: QuerySet[Any], limit: int, plan: SearchPlan | None, *, walkable: bool
+) -> list[int]:
     """The ids of the first ``limit`` clients of ``queryset`` (filtered and ordered).
 
     ``walkable`` says the order is the name order of live clients, which the walk index
@@ -163,7 +164,10 @@ def ordered_ids(queryset: QuerySet[Any], limit: int, plan: SearchPlan | None, *,
     except OperationalError:
         # The matches are too sparse at the start of the name order: sort the trigram
         # hits instead (as many as there are, but then there are not that many here).
-        hits = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE search_text LIKE %s", (fts_like_pattern(plan.term),))
+        hits = RawSQL(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE search_text LIKE %s",
+            (fts_like_pattern(plan.term),),
+        )
         return _run_sqlite(
             queryset.filter(id__in=hits).values_list("id", flat=True)[:limit], "NOT INDEXED"
         )

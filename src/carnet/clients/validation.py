@@ -120,7 +120,8 @@ def clean_client_input(
     with_nul = sorted(f for f in set(raw) & set(EDITABLE_FIELDS) if _contains_nul(raw[f]))
     for field in with_nul:
         errors.append(FieldError(field, "invalid_character", _("Caractère nul interdit.")))
-    merged = {**base, **{k: v for k, v in raw.items() if k in EDITABLE_FIELDS and k not in with_nul}}
+    accepted = set(EDITABLE_FIELDS) - set(with_nul)
+    merged = {**base, **{k: v for k, v in raw.items() if k in accepted}}
     out: dict[str, Any] = {}
 
     def fail(field: str, code: str, message: Any) -> None:

@@ -59,7 +59,7 @@ def validation_detail(errors: list[dict[str, str]]) -> str:
     """A one-line summary of field errors: the error itself when there is only one."""
     if len(errors) == 1:
         error = errors[0]
-        if f"« {error['field']} »" in error["message"]:
+        if _("« %(field)s »") % error in error["message"]:
             return error["message"]
         return _("« %(field)s » : %(message)s") % error
     return _("%(count)d valeurs sont invalides : voir « errors ».") % {"count": len(errors)}

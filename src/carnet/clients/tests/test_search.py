@@ -52,10 +52,25 @@ def plan_mode(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
 def clients(organization: Any, owner: Any) -> dict[str, Any]:
     made = {}
     for data in [
-        {"kind": "company", "name": "Boulangerie Dupont", "siret": SIRET, "email": "contact@boulangerie-dupont.fr"},
+        {
+            "kind": "company",
+            "name": "Boulangerie Dupont",
+            "siret": SIRET,
+            "email": "contact@boulangerie-dupont.fr",
+        },
         {"kind": "company", "name": "Dupont et Fils"},
-        {"kind": "individual", "first_name": "Éloïse", "last_name": "Marchand", "email": "eloise_marchand@orange.fr"},
-        {"kind": "individual", "first_name": "Jean", "last_name": "Dubois", "email": "jeanxmarchand@free.fr"},
+        {
+            "kind": "individual",
+            "first_name": "Éloïse",
+            "last_name": "Marchand",
+            "email": "eloise_marchand@orange.fr",
+        },
+        {
+            "kind": "individual",
+            "first_name": "Jean",
+            "last_name": "Dubois",
+            "email": "jeanxmarchand@free.fr",
+        },
         {"kind": "company", "name": "Garage du Centre", "reference": "GAR-2024-017"},
         {"kind": "company", "name": "SARL Lefèvre & Associés"},
     ]:
@@ -69,7 +84,9 @@ def test_it_finds_a_name_by_its_prefix(api: Any, clients: Any, plan_mode: str) -
     assert names(api.get("/clients", q="garage du")) == ["Garage du Centre"]
 
 
-def test_it_finds_a_substring_anywhere_sorted_by_name(api: Any, clients: Any, plan_mode: str) -> None:
+def test_it_finds_a_substring_anywhere_sorted_by_name(
+    api: Any, clients: Any, plan_mode: str
+) -> None:
     assert names(api.get("/clients", q="pont")) == ["Boulangerie Dupont", "Dupont et Fils"]
     assert names(api.get("/clients", q="ntre")) == ["Garage du Centre"]
 
@@ -85,7 +102,9 @@ def test_it_finds_a_siret_typed_with_spaces_or_dots(api: Any, clients: Any, plan
     spaced = f"{SIRET[:3]} {SIRET[3:6]} {SIRET[6:9]} {SIRET[9:]}"
     assert names(api.get("/clients", q=spaced)) == ["Boulangerie Dupont"]
     assert names(api.get("/clients", q=SIRET)) == ["Boulangerie Dupont"]
-    assert names(api.get("/clients", q=f"{SIREN[:3]}.{SIREN[3:6]}.{SIREN[6:]}")) == ["Boulangerie Dupont"]
+    assert names(api.get("/clients", q=f"{SIREN[:3]}.{SIREN[3:6]}.{SIREN[6:]}")) == [
+        "Boulangerie Dupont"
+    ]
 
 
 def test_it_finds_part_of_a_siret_and_the_siren(api: Any, clients: Any, plan_mode: str) -> None:
@@ -98,7 +117,9 @@ def test_it_finds_a_reference_and_an_email(api: Any, clients: Any, plan_mode: st
     assert names(api.get("/clients", q="contact@boulangerie")) == ["Boulangerie Dupont"]
 
 
-def test_an_underscore_or_percent_matches_only_itself(api: Any, clients: Any, plan_mode: str) -> None:
+def test_an_underscore_or_percent_matches_only_itself(
+    api: Any, clients: Any, plan_mode: str
+) -> None:
     assert names(api.get("/clients", q="eloise_marchand")) == ["Éloïse Marchand"]
     assert names(api.get("/clients", q="jean_marchand")) == []  # not "jeanxmarchand"
     assert names(api.get("/clients", q="%")) == []
@@ -111,44 +132,66 @@ def test_short_queries_match_the_start_of_names(api: Any, clients: Any, plan_mod
     assert names(api.get("/clients", q="e")) == ["Éloïse Marchand"]
 
 
-def test_a_query_matching_nothing_gives_an_empty_page(api: Any, clients: Any, plan_mode: str) -> None:
+def test_a_query_matching_nothing_gives_an_empty_page(
+    api: Any, clients: Any, plan_mode: str
+) -> None:
     response = api.get("/clients", q="zzzyx")
     assert names(response) == []
     assert response.json()["next_cursor"] is None
 
 
-def test_archived_clients_are_left_out_unless_asked(api: Any, organization: Any, owner: Any,
-                                                    clients: Any, plan_mode: str) -> None:
+def test_archived_clients_are_left_out_unless_asked(
+    api: Any, organization: Any, owner: Any, clients: Any, plan_mode: str
+) -> None:
     archive_client(organization, owner, clients["Boulangerie Dupont"].pk)
     assert names(api.get("/clients", q="dupont")) == ["Dupont et Fils"]
     assert names(api.get("/clients", q="dupont", archived="true")) == ["Boulangerie Dupont"]
     # With archived=all, archived clients come last whatever their name.
-    assert names(api.get("/clients", q="dupont", archived="all")) == ["Dupont et Fils", "Boulangerie Dupont"]
+    assert names(api.get("/clients", q="dupont", archived="all")) == [
+        "Dupont et Fils",
+        "Boulangerie Dupont",
+    ]
 
 
-def test_deleted_clients_are_only_found_in_the_trash(api: Any, organization: Any, owner: Any,
-                                                     clients: Any, plan_mode: str) -> None:
+def test_deleted_clients_are_only_found_in_the_trash(
+    api: Any, organization: Any, owner: Any, clients: Any, plan_mode: str
+) -> None:
     delete_client(organization, owner, clients["Dupont et Fils"].pk)
     assert names(api.get("/clients", q="dupont")) == ["Boulangerie Dupont"]
     assert names(api.get("/clients", q="dupont", trash="true")) == ["Dupont et Fils"]
 
 
-def test_another_organizations_clients_are_never_found(api: Any, outsider_api: Any, clients: Any,
-                                                       other_organization: Any, outsider: Any,
-                                                       plan_mode: str) -> None:
-    create_client(other_organization, outsider, {"kind": "company", "name": "Dupont Voisin",
-                                                 "siret": SIRET})
+def test_another_organizations_clients_are_never_found(
+    api: Any,
+    outsider_api: Any,
+    clients: Any,
+    other_organization: Any,
+    outsider: Any,
+    plan_mode: str,
+) -> None:
+    create_client(
+        other_organization, outsider, {"kind": "company", "name": "Dupont Voisin", "siret": SIRET}
+    )
     assert names(api.get("/clients", q="dupont")) == ["Boulangerie Dupont", "Dupont et Fils"]
     assert names(api.get("/clients", q=SIRET)) == ["Boulangerie Dupont"]
     assert names(outsider_api.get("/clients", q="dupont")) == ["Dupont Voisin"]
     assert names(outsider_api.get("/clients", q="boulangerie")) == []
 
 
-def test_search_results_page_in_name_order(api: Any, organization: Any, owner: Any,
-                                           plan_mode: str) -> None:
+def test_search_results_page_in_name_order(
+    api: Any, organization: Any, owner: Any, plan_mode: str
+) -> None:
     for i, first in enumerate(["Zoé", "Adèle", "Marc", "Émile", "Inès", "Bruno", "Léa", "Hugo"]):
-        create_client(organization, owner, {"kind": "individual", "first_name": first,
-                                            "last_name": "Marchal", "email": f"m{i}@exemple.fr"})
+        create_client(
+            organization,
+            owner,
+            {
+                "kind": "individual",
+                "first_name": first,
+                "last_name": "Marchal",
+                "email": f"m{i}@exemple.fr",
+            },
+        )
     create_client(organization, owner, {"kind": "company", "name": "Sans Rapport"})
     seen: list[str] = []
     cursor = None
@@ -159,29 +202,48 @@ def test_search_results_page_in_name_order(api: Any, organization: Any, owner: A
         cursor = response.json()["next_cursor"]
         if cursor is None:
             break
-    assert seen == [f"{n} Marchal" for n in ["Adèle", "Bruno", "Émile", "Hugo", "Inès", "Léa", "Marc", "Zoé"]]
+    assert seen == [
+        f"{n} Marchal" for n in ["Adèle", "Bruno", "Émile", "Hugo", "Inès", "Léa", "Marc", "Zoé"]
+    ]
 
 
-def test_search_pages_backwards_by_name_too(api: Any, organization: Any, owner: Any,
-                                            plan_mode: str) -> None:
+def test_search_pages_backwards_by_name_too(
+    api: Any, organization: Any, owner: Any, plan_mode: str
+) -> None:
     for first in ["Anne", "Paul", "Yves"]:
-        create_client(organization, owner, {"kind": "individual", "first_name": first, "last_name": "Roussel"})
+        create_client(
+            organization, owner, {"kind": "individual", "first_name": first, "last_name": "Roussel"}
+        )
     first_page = api.get("/clients", q="roussel", sort="-name", limit="2")
-    second_page = api.get("/clients", q="roussel", sort="-name", limit="2",
-                          cursor=first_page.json()["next_cursor"])
-    assert names(first_page) + names(second_page) == ["Yves Roussel", "Paul Roussel", "Anne Roussel"]
+    second_page = api.get(
+        "/clients", q="roussel", sort="-name", limit="2", cursor=first_page.json()["next_cursor"]
+    )
+    assert names(first_page) + names(second_page) == [
+        "Yves Roussel",
+        "Paul Roussel",
+        "Anne Roussel",
+    ]
 
 
 def test_search_combines_with_other_filters(api: Any, clients: Any, plan_mode: str) -> None:
-    assert names(api.get("/clients", q="marchand", kind="individual")) == ["Éloïse Marchand", "Jean Dubois"]
+    assert names(api.get("/clients", q="marchand", kind="individual")) == [
+        "Éloïse Marchand",
+        "Jean Dubois",
+    ]
     assert names(api.get("/clients", q="marchand", kind="company")) == []
-    assert names(api.get("/clients", q="dupont", sort="created_at")) == ["Boulangerie Dupont", "Dupont et Fils"]
+    assert names(api.get("/clients", q="dupont", sort="created_at")) == [
+        "Boulangerie Dupont",
+        "Dupont et Fils",
+    ]
 
 
-def test_a_changed_name_is_found_under_the_new_one(api: Any, organization: Any, owner: Any,
-                                                   clients: Any, plan_mode: str) -> None:
+def test_a_changed_name_is_found_under_the_new_one(
+    api: Any, organization: Any, owner: Any, clients: Any, plan_mode: str
+) -> None:
     from carnet.clients.services import update_client
 
-    update_client(organization, owner, clients["Garage du Centre"].pk, {"name": "Carrosserie Moulin"})
+    update_client(
+        organization, owner, clients["Garage du Centre"].pk, {"name": "Carrosserie Moulin"}
+    )
     assert names(api.get("/clients", q="moulin")) == ["Carrosserie Moulin"]
     assert names(api.get("/clients", q="garage")) == []

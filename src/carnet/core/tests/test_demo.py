@@ -53,7 +53,9 @@ def test_it_loads_the_demo_only_once(loaded: tuple[Organization, str], capsys: A
     code = main(["demo"])
 
     assert code == 0
-    assert "existe déjà : rien à faire" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "existe déjà : rien à faire" in out
+    assert "Mot de passe : demo-carnet" in out
     assert Client.objects.filter(organization=organization).count() == before
     assert Organization.objects.filter(slug=demo.DEMO_SLUG).count() == 1
 
@@ -64,7 +66,9 @@ def test_it_leaves_an_existing_demo_organization_alone(capsys: Any) -> None:
     create_organization(slug="demo", name="Ma démo", admin_email="moi@exemple.fr")
 
     assert main(["demo"]) == 0
-    assert "« Ma démo » existe déjà" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "« Ma démo » existe déjà" in out
+    assert "demo-carnet" not in out
     assert not Client.objects.exists()
 
 
