@@ -1,22 +1,20 @@
 """Settings for the test suite: the production settings plus the test-only app."""
 
 from carnet.settings import *  # noqa: F403
-from carnet.settings import INSTALLED_APPS
+from carnet.settings import DATA_DIR, DATABASES, INSTALLED_APPS, STATIC_ROOT, STORAGES
 
 INSTALLED_APPS = [*INSTALLED_APPS, "carnet.testing"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-from carnet.settings import DATA_DIR, DATABASES  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's default in-memory database: the browser tests' server thread
     # and the concurrency tests need real connections with WAL and locking.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_carnet.sqlite3")}
 
-from carnet.settings import STORAGES  # noqa: E402
-
-# Tests run without collectstatic: {% static %} must not need the manifest.
+# Tests run without collectstatic: {% static %} must not need the manifest, and
+# whitenoise finds the (empty) collected folder it expects.
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

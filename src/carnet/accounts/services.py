@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -93,17 +94,27 @@ def create_api_token(organization: Organization, user: User, *, name: str = "") 
 
 
 def authenticate_token(secret: str) -> ApiToken | None:
-    """The live token matching ``secret``, or None. Touches ``last_used_at`` at most once a minute."""
+    """The live token matching ``secret``, or None. Touches ``last_used_at`` at most once a
+    minute. The token carries the user's ``role`` in its organization."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
+    # One query: the token, its organization and user, and the user's current role there
+    # (a token outlives nothing: no membership, no access).
+    role = Membership.objects.filter(
+        organization=OuterRef("organization"), user=OuterRef("user")
+    ).values("role")[:1]
     token = (
         ApiToken.objects.select_related("organization", "user")
-        .filter(key_hash=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
+        .annotate(role=Subquery(role))
+        .filter(
+            key_hash=hash_token(secret),
+            revoked_at__isnull=True,
+            user__is_active=True,
+            role__isnull=False,
+        )
         .first()
     )
     if token is None:
-        return None
-    if not Membership.objects.filter(organization=token.organization, user=token.user).exists():
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -12,16 +12,25 @@ from typing import Annotated, Any, cast
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
-from ninja.responses import Status
 from pydantic import WithJsonSchema
+from pydantic_core import to_json
 
-from carnet.accounts.models import Membership, Organization, Role, User
-from carnet.core.errors import FieldError, PermissionDenied, ValidationFailed
+from carnet.accounts.models import Organization, Role, User
+from carnet.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from carnet.core.history import history_for
 
 from . import queries, services
 from .models import Client
-from .schemas import ChangeList, ClientIn, ClientList, ClientOut, ListParams, Problem
+from .schemas import (
+    ChangeList,
+    ClientIn,
+    ClientList,
+    ClientOut,
+    ListParams,
+    Problem,
+    client_data,
+    clients_data,
+)
 
 router = Router(tags=["clients"])
 
@@ -48,11 +57,7 @@ def _user(request: HttpRequest) -> User:
 
 def _require_editor(request: HttpRequest) -> None:
     """Read-only members (role ``viewer``) may read through the API but not write."""
-    role = (
-        Membership.objects.filter(organization=_organization(request), user=_user(request))
-        .values_list("role", flat=True)
-        .first()
-    )
+    role = getattr(request.auth, "role", None)  # type: ignore[attr-defined]  # set by TokenAuth
     if role is None or role == Role.VIEWER:
         raise PermissionDenied(
             _("Votre rôle dans l'organisation ne permet pas de modifier les clients.")
@@ -77,9 +82,17 @@ def _parse_if_match(value: str | None) -> int | None:
     return int(version)
 
 
-def _with_etag(response: HttpResponse, client: Client) -> Client:
+def _json(data: Any, *, status: int = 200) -> HttpResponse:
+    return HttpResponse(to_json(data), status=status, content_type="application/json")
+
+
+def _client_response(client: Client, *, status: int = 200, location: str = "") -> HttpResponse:
+    """One client as ``ClientOut`` JSON, with its version as ``ETag``."""
+    response = _json(client_data(client), status=status)
     response["ETag"] = f'"{client.version}"'
-    return client
+    if location:
+        response["Location"] = location
+    return response
 
 
 @router.get(
@@ -90,8 +103,19 @@ def _with_etag(response: HttpResponse, client: Client) -> Client:
 )
 def list_clients(request: HttpRequest, params: Query[ListParams]) -> Any:
     spec = queries.ClientFilter.from_params(params.dict(exclude_none=True))
-    page = queries.list_clients(_organization(request), spec)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    organization = _organization(request)
+    ids = queries.page_ids(organization, spec)
+    sort_column = queries.SORTS[spec.sort][0]
+    extra = (sort_column,) if sort_column not in ClientOut.model_fields else ()
+    items = clients_data(organization.pk, ids, extra=extra)
+    cursor = None
+    if len(items) > spec.limit:
+        items = items[: spec.limit]
+        cursor = queries.next_cursor(spec, items[-1])
+    for item in items:
+        for column in extra:
+            del item[column]
+    return _json({"items": items, "next_cursor": cursor})
 
 
 @router.post(
@@ -101,7 +125,7 @@ def list_clients(request: HttpRequest, params: Query[ListParams]) -> Any:
     description="Refused with 409 (`existing_client_id`) when a client has the same e-mail "
     "or SIRET.",
 )
-def create_client(request: HttpRequest, response: HttpResponse, payload: ClientIn) -> Any:
+def create_client(request: HttpRequest, payload: ClientIn) -> Any:
     _require_editor(request)
     client = services.create_client(
         _organization(request),
@@ -109,13 +133,20 @@ def create_client(request: HttpRequest, response: HttpResponse, payload: ClientI
         payload.dict(exclude_unset=True),
         source="api",
     )
-    response["Location"] = f"{request.path.rstrip('/')}/{client.pk}"
-    return Status(201, _with_etag(response, client))
+    return _client_response(
+        client, status=201, location=f"{request.path.rstrip('/')}/{client.pk}"
+    )
 
 
 @router.get("/{client_id}", response={200: ClientOut, **READ_ERRORS}, summary="Read a client")
-def get_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
-    return _with_etag(response, services.get_client(_organization(request), client_id))
+def get_client(request: HttpRequest, client_id: int) -> Any:
+    # The list's loader: two plain queries, no model instance (the hot read path).
+    found = clients_data(_organization(request).pk, [client_id]) if 0 < client_id < 2**63 else []
+    if not found:
+        raise NotFound(_("Client introuvable."))
+    response = _json(found[0])
+    response["ETag"] = f'"{found[0]["version"]}"'
+    return response
 
 
 @router.patch(
@@ -127,7 +158,6 @@ def get_client(request: HttpRequest, response: HttpResponse, client_id: int) -> 
 )
 def update_client(
     request: HttpRequest,
-    response: HttpResponse,
     client_id: int,
     payload: ClientIn,
     # Documented with its pattern; _parse_if_match checks it, with a French message.
@@ -144,7 +174,7 @@ def update_client(
         expected_version=_parse_if_match(if_match),
         source="api",
     )
-    return _with_etag(response, client)
+    return _client_response(client)
 
 
 @router.delete(
@@ -154,21 +184,21 @@ def update_client(
     description="Refused with 409 (`code: has_documents`) while documents or payments refer "
     "to the client: archive it instead.",
 )
-def delete_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
+def delete_client(request: HttpRequest, client_id: int) -> Any:
     _require_editor(request)
     client = services.delete_client(_organization(request), _user(request), client_id, source="api")
-    return _with_etag(response, client)
+    return _client_response(client)
 
 
 @router.post(
     "/{client_id}/archive", response={200: ClientOut, **STATE_ERRORS}, summary="Archive a client"
 )
-def archive_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
+def archive_client(request: HttpRequest, client_id: int) -> Any:
     _require_editor(request)
     client = services.archive_client(
         _organization(request), _user(request), client_id, source="api"
     )
-    return _with_etag(response, client)
+    return _client_response(client)
 
 
 @router.post(
@@ -176,12 +206,12 @@ def archive_client(request: HttpRequest, response: HttpResponse, client_id: int)
     response={200: ClientOut, **STATE_ERRORS},
     summary="Unarchive a client",
 )
-def unarchive_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
+def unarchive_client(request: HttpRequest, client_id: int) -> Any:
     _require_editor(request)
     client = services.unarchive_client(
         _organization(request), _user(request), client_id, source="api"
     )
-    return _with_etag(response, client)
+    return _client_response(client)
 
 
 @router.post(
@@ -190,12 +220,12 @@ def unarchive_client(request: HttpRequest, response: HttpResponse, client_id: in
     summary="Restore a client from the trash",
     description="Refused with 409 when a live client took its e-mail or SIRET meanwhile.",
 )
-def restore_client(request: HttpRequest, response: HttpResponse, client_id: int) -> Any:
+def restore_client(request: HttpRequest, client_id: int) -> Any:
     _require_editor(request)
     client = services.restore_client(
         _organization(request), _user(request), client_id, source="api"
     )
-    return _with_etag(response, client)
+    return _client_response(client)
 
 
 @router.get(

@@ -177,7 +177,13 @@ class Client(models.Model):
                 condition=Q(deleted_at__isnull=True),
             ),
             models.Index(fields=["organization", "siren"], name="client_siren"),
-            models.Index(fields=["organization", "deleted_at"], name="client_trash"),
+            # Partial: the trash is small, and a full index on a mostly-NULL column
+            # misleads SQLite's planner (its statistics count every NULL as distinct).
+            models.Index(
+                fields=["organization", "deleted_at"],
+                name="client_trash",
+                condition=Q(deleted_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -198,11 +198,11 @@ def filtered_clients(
     return queryset
 
 
-def list_clients(organization: Organization, spec: ClientFilter) -> ClientPage:
-    """One page of clients, keyset-paginated on (sort column, id).
+def page_ids(organization: Organization, spec: ClientFilter) -> list[int]:
+    """The ids of one page, in order, plus one more when a next page exists.
 
-    With ``archived=all``, archived clients come after the active ones (shown greyed at
-    the bottom), so ``archived`` leads the ordering.
+    A narrow query the search planner can steer onto the right index; callers then load
+    those rows in the shape they need (model instances for pages, dicts for the API).
     """
     column, descending = SORTS[spec.sort]
     plan = search.plan_search(spec.q) if spec.q else None
@@ -219,19 +219,40 @@ def list_clients(organization: Organization, spec: ClientFilter) -> ClientPage:
         if leading_archived:
             after = (Q(archived=archived_value) & after) | Q(archived__gt=archived_value)
         queryset = queryset.filter(after)
-    # The page's ids first (a narrow query the search planner can steer onto the right
-    # index), then those rows with what the API and the templates show.
-    ids = search.ordered_ids(
-        queryset.order_by(*order), spec.limit + 1, plan,
+    return search.ordered_ids(
+        queryset.order_by(*order),
+        spec.limit + 1,
+        plan,
         walkable=column == "sort_name" and not spec.trash,
     )
-    found = Client.objects.filter(organization=organization, pk__in=ids).select_related(
-        "category"
-    ).prefetch_related("tags").in_bulk()
+
+
+def next_cursor(spec: ClientFilter, last: Any) -> str:
+    """The cursor of the page after the one ending with ``last`` (a client or its dict)."""
+    column = SORTS[spec.sort][0]
+
+    def read(name: str) -> Any:
+        return last[name] if isinstance(last, dict) else getattr(last, name)
+
+    return _encode_cursor(spec.sort, read(column), read("id"), read("archived"))
+
+
+def list_clients(organization: Organization, spec: ClientFilter) -> ClientPage:
+    """One page of clients, keyset-paginated on (sort column, id).
+
+    With ``archived=all``, archived clients come after the active ones (shown greyed at
+    the bottom), so ``archived`` leads the ordering.
+    """
+    ids = page_ids(organization, spec)
+    found = (
+        Client.objects.filter(organization=organization, pk__in=ids)
+        .select_related("category")
+        .prefetch_related("tags")
+        .in_bulk()
+    )
     rows = [found[pk] for pk in ids if pk in found]
-    next_cursor = None
+    cursor = None
     if len(rows) > spec.limit:
         rows = rows[: spec.limit]
-        last = rows[-1]
-        next_cursor = _encode_cursor(spec.sort, getattr(last, column), last.pk, last.archived)
-    return ClientPage(items=rows, next_cursor=next_cursor)
+        cursor = next_cursor(spec, rows[-1])
+    return ClientPage(items=rows, next_cursor=cursor)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
-from .models import Client
+from .models import Client, ClientTag
 from .queries import ARCHIVED_CHOICES, MAX_LIMIT, MAX_TAG_FILTERS, SORTS
 
 KindValue = Literal["individual", "company"]
@@ -151,6 +151,58 @@ class ClientOut(Schema):
 class ClientList(Schema):
     items: list[ClientOut]
     next_cursor: str | None
+
+
+# Fields of ClientOut read straight from the model; the others have a resolver above.
+_RESOLVED = {"tags", "category", "owner", "revenue"}
+_PLAIN_FIELDS = tuple(name for name in ClientOut.model_fields if name not in _RESOLVED)
+
+
+def client_data(client: Client) -> dict[str, Any]:
+    """``ClientOut`` as a plain dict, without ninja's per-attribute validation.
+
+    Lists of clients are the hot path of the API; building the dict directly and letting
+    ``pydantic_core.to_json`` encode it gives the same JSON as the schema (a test holds
+    them equal) at a fraction of the cost.
+    """
+    data = {name: getattr(client, name) for name in _PLAIN_FIELDS}
+    data["tags"] = ClientOut.resolve_tags(client)
+    data["category"] = ClientOut.resolve_category(client)
+    data["owner"] = ClientOut.resolve_owner(client)
+    data["revenue"] = ClientOut.resolve_revenue(client)
+    return data
+
+
+def clients_data(organization_id: int, ids: list[int], *, extra: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """``ClientOut`` dicts of the clients ``ids``, in that order, in two queries.
+
+    The API list's loader: column values and tag names straight from the database, no
+    model instances (five times faster on a page of 50). ``extra`` columns (the sort key
+    for the cursor) are added to each dict; the caller removes them.
+    """
+    columns = (*_PLAIN_FIELDS, "owner_id", "revenue", "category__name", *extra)
+    rows = {
+        row["id"]: row
+        for row in Client.objects.filter(organization_id=organization_id, pk__in=ids).values(
+            *dict.fromkeys(columns)
+        )
+    }
+    tags: dict[int, list[str]] = {}
+    for client_id, name in ClientTag.objects.filter(
+        organization_id=organization_id, client_id__in=ids
+    ).values_list("client_id", "tag__name"):
+        tags.setdefault(client_id, []).append(name)
+    result = []
+    for pk in ids:
+        row = rows.get(pk)
+        if row is None:
+            continue
+        row["tags"] = sorted(tags.get(pk, []), key=str.casefold)
+        row["category"] = row.pop("category__name")
+        row["owner"] = row.pop("owner_id")
+        row["revenue"] = Decimal(row["revenue"]).quantize(Decimal("0.01"))
+        result.append(row)
+    return result
 
 
 class FieldChange(Schema):

@@ -417,7 +417,7 @@ def test_a_crash_is_a_500_problem_without_details(api, existing, monkeypatch, ca
 
     monkeypatch.setattr(services, "get_client", broken)
     api.http.raise_request_exception = False
-    response = api.get(f"/clients/{existing.pk}")
+    response = api.get(f"/clients/{existing.pk}/history")
     body = assert_problem(response, 500)
     assert "secret internals" not in response.content.decode()
     assert "enregistrée" in body["detail"]

@@ -131,14 +131,15 @@ def calls_in_template(source: str) -> Iterator[tuple[str, ...]]:
                 continue
 
 
-def strings_to_translate() -> dict[tuple[str, ...], str]:
-    found: dict[tuple[str, ...], str] = {}
+def strings_to_translate() -> dict[tuple[str, ...], set[str]]:
+    """Every (msgid,) or (msgid, msgid_plural) of the package, with the files using it."""
+    found: dict[tuple[str, ...], set[str]] = {}
     for path in source_files((".py",)):
         for call in calls_in_python(path.read_text(encoding="utf-8")):
-            found.setdefault(call, str(path.relative_to(PACKAGE_DIR)))
+            found.setdefault(call, set()).add(path.name)
     for path in source_files((".html", ".txt")):
         for call in calls_in_template(path.read_text(encoding="utf-8")):
-            found.setdefault(call, str(path.relative_to(PACKAGE_DIR)))
+            found.setdefault(call, set()).add(path.name)
     return found
 
 
@@ -209,10 +210,10 @@ def test_every_french_string_of_the_code_is_in_the_english_catalogue(
 def test_the_extraction_sees_strings_of_python_code_and_of_templates() -> None:
     """Guards the test above: an extractor that finds nothing would pass it vacuously."""
     found = strings_to_translate()
-    assert found[("Client introuvable.",)].endswith("services.py")
-    assert found[("Se déconnecter",)].endswith("base.html")
-    assert found[("Aucun client ne correspond à « %(q)s ».",)].endswith("_list_results.html")
-    assert ("%(count)d client archivé", "%(count)d clients archivés") in found
+    assert "services.py" in found[("Client introuvable.",)]
+    assert "base.html" in found[("Se déconnecter",)]
+    assert "_list_results.html" in found[("Aucun client ne correspond à « %(q)s ».",)]
+    assert "views.py" in found[("%(count)d client archivé", "%(count)d clients archivés")]
 
 
 # --- What a user sees ---------------------------------------------------------------------
