@@ -100,3 +100,12 @@ def outsider_api(other_organization: Organization, outsider: User) -> ApiClient:
 @pytest.fixture
 def member_membership(organization: Organization, member: User) -> Membership:
     return Membership.objects.get(organization=organization, user=member)
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default() -> Any:
+    """Each test starts in French, whatever language an earlier request activated."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        yield

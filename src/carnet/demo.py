@@ -10,7 +10,11 @@ carry valid check digits: SIREN and SIRET pass the Luhn check, French VAT number
 derived from the SIREN, and other EU VAT numbers pass their country's checksum as
 implemented by python-stdnum. A fixed random seed makes every load identical.
 
-Addresses are not part of the client record yet, so the demo has none.
+Addresses are real streets with their real postcodes: French companies have a head
+office (billing) in the city of their commercial court, some a warehouse or workshop for
+deliveries; companies abroad have addresses in their country's format; most private
+persons a home address. They are created through ``addresses.services``, and generated
+from a random seed per client, so the same client always gets the same addresses.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from stdnum.eu import vat as eu_vat
 
 from carnet.accounts.models import Membership, Organization, Role, User
 from carnet.accounts.services import add_member, create_organization
+from carnet.addresses.models import Address
+from carnet.addresses.services import create_address, update_address
 from carnet.clients.models import Client
 from carnet.clients.services import (
     archive_client,
@@ -79,6 +85,8 @@ def load_demo() -> DemoResult:
                 data["owner"] = owner.pk
             client = create_client(organization, admin, data, source=SOURCE)
             clients[client.name] = client
+            for address in demo_addresses(client):
+                create_address(organization, admin, client.pk, address, source=SOURCE)
         _live_a_little(organization, admin, sales, clients)
     return DemoResult(True, organization, _live_clients(organization), True)
 
@@ -110,6 +118,34 @@ def _live_a_little(
     update("Rossi Arredamenti S.r.l.", sales, {"tags": ["Export", "Fidèle", "Salon du meuble"]})
     update("Camille Dubois", admin, {"email": "camille.dubois@laposte.net"})
     update("Keller Präzisionstechnik AG", admin, {"category": "Grands comptes"})
+
+    # A new delivery platform takes the delivery flag from the old warehouse, and an
+    # office moves down the street: both show in the records' history.
+    create_address(
+        organization,
+        sales,
+        clients["Transports Girard Logistique"].pk,
+        {
+            "label": "Plateforme de Vénissieux",
+            "line1": "27 boulevard Joliot-Curie",
+            "line2": "Quai 4",
+            "postcode": "69200",
+            "city": "Vénissieux",
+            "is_delivery": True,
+        },
+        source=SOURCE,
+    )
+    office = Address.objects.get(
+        client=clients["Cabinet Rousseau Expertise Comptable"], is_billing=True
+    )
+    update_address(
+        organization,
+        admin,
+        office.client_id,
+        office.pk,
+        {"line1": "8 rue Crébillon", "line2": "2e étage", "postcode": "44000", "city": "Nantes"},
+        source=SOURCE,
+    )
 
     for name in (
         "Salon Élégance Coiffure",
@@ -435,6 +471,287 @@ def _individuals(rng: random.Random) -> list[dict[str, Any]]:
         _maybe_notes(rng, data)
         clients.append(data)
     return clients
+
+
+# --- Addresses ---------------------------------------------------------------------------
+def demo_addresses(client: Client) -> list[dict[str, Any]]:
+    """Input for ``create_address``: the client's addresses, the same at every load."""
+    rng = random.Random(f"{SEED}:{client.name}")
+    if client.name in FIXED_ADDRESSES:
+        return [dict(address) for address in FIXED_ADDRESSES[client.name]]
+    if client.kind == "individual":
+        return _home_addresses(rng)
+    return _french_company_addresses(rng, client)
+
+
+def _address(
+    label: str,
+    line1: str,
+    postcode: str,
+    city: str,
+    country: str,
+    *,
+    line2: str = "",
+    region: str = "",
+    billing: bool = False,
+    delivery: bool = False,
+) -> dict[str, Any]:
+    return {
+        "label": label,
+        "line1": line1,
+        "line2": line2,
+        "postcode": postcode,
+        "city": city,
+        "region": region,
+        "country": country,
+        "is_billing": billing,
+        "is_delivery": delivery,
+    }
+
+
+# Real streets of each commercial court's city, with their postcode.
+CITY_STREETS: dict[str, list[tuple[str, str]]] = {
+    "Paris": [("rue Oberkampf", "75011"), ("boulevard Voltaire", "75011"),
+              ("rue de Turenne", "75003"), ("rue du Faubourg-Saint-Antoine", "75012"),
+              ("boulevard Haussmann", "75008"), ("rue des Petites-Écuries", "75010"),
+              ("rue de la Roquette", "75011"), ("avenue de Clichy", "75017")],
+    "Lyon": [("rue de la République", "69002"), ("rue Mercière", "69002"),
+             ("cours Lafayette", "69003"), ("avenue Jean-Jaurès", "69007"),
+             ("rue Garibaldi", "69006")],
+    "Marseille": [("la Canebière", "13001"), ("boulevard Longchamp", "13001"),
+                  ("rue Paradis", "13006"), ("quai de Rive-Neuve", "13007")],
+    "Bordeaux": [("cours de l'Intendance", "33000"), ("rue Sainte-Catherine", "33000"),
+                 ("quai des Chartrons", "33000"), ("cours Victor-Hugo", "33000")],
+    "Nantes": [("rue Crébillon", "44000"), ("quai de la Fosse", "44000"),
+               ("rue de Strasbourg", "44000")],
+    "Toulouse": [("rue d'Alsace-Lorraine", "31000"), ("rue de Metz", "31000"),
+                 ("allées Jean-Jaurès", "31000")],
+    "Lille": [("rue Nationale", "59000"), ("rue Solférino", "59000"),
+              ("rue de Béthune", "59800")],
+    "Strasbourg": [("rue des Grandes-Arcades", "67000"), ("quai des Bateliers", "67000"),
+                   ("avenue de la Forêt-Noire", "67000")],
+    "Rennes": [("rue d'Antrain", "35000"), ("quai Lamartine", "35000"),
+               ("boulevard de la Liberté", "35000")],
+    "Nice": [("avenue Jean-Médecin", "06000"), ("rue de France", "06000"),
+             ("boulevard Gambetta", "06000")],
+    "Dijon": [("rue de la Liberté", "21000"), ("rue des Forges", "21000"),
+              ("boulevard de Sévigné", "21000")],
+    "Besançon": [("Grande Rue", "25000"), ("rue des Granges", "25000"), ("rue Battant", "25000")],
+    "Tours": [("rue Nationale", "37000"), ("boulevard Heurteloup", "37000"),
+              ("rue Colbert", "37000")],
+    "Rouen": [("rue du Gros-Horloge", "76000"), ("rue Jeanne-d'Arc", "76000"),
+              ("quai de Paris", "76000")],
+    "Angers": [("boulevard Foch", "49100"), ("rue Lenepveu", "49100"),
+               ("rue Saint-Julien", "49100")],
+    "Montpellier": [("rue de la Loge", "34000"), ("rue Foch", "34000"),
+                    ("boulevard du Jeu-de-Paume", "34000")],
+    "Grenoble": [("cours Jean-Jaurès", "38000"), ("rue Félix-Poulat", "38000"),
+                 ("avenue Alsace-Lorraine", "38000")],
+    "Annecy": [("rue Royale", "74000"), ("avenue de Genève", "74000"),
+               ("rue Sommeiller", "74000")],
+    "Clermont-Ferrand": [("rue Blatin", "63000"), ("avenue des États-Unis", "63000"),
+                         ("boulevard Trudaine", "63000")],
+    "La Rochelle": [("quai Duperré", "17000"), ("rue du Palais", "17000"),
+                    ("rue Chaudrier", "17000")],
+}  # fmt: skip
+
+# A town next to each city where warehouses and workshops are, with its postcode.
+NEARBY_TOWNS: dict[str, tuple[str, str]] = {
+    "Paris": ("92230", "Gennevilliers"), "Lyon": ("69800", "Saint-Priest"),
+    "Marseille": ("13127", "Vitrolles"), "Bordeaux": ("33700", "Mérignac"),
+    "Nantes": ("44470", "Carquefou"), "Toulouse": ("31700", "Blagnac"),
+    "Lille": ("59810", "Lesquin"), "Strasbourg": ("67400", "Illkirch-Graffenstaden"),
+    "Rennes": ("35510", "Cesson-Sévigné"), "Nice": ("06700", "Saint-Laurent-du-Var"),
+    "Dijon": ("21300", "Chenôve"), "Besançon": ("25480", "École-Valentin"),
+    "Tours": ("37700", "Saint-Pierre-des-Corps"), "Rouen": ("76300", "Sotteville-lès-Rouen"),
+    "Angers": ("49070", "Beaucouzé"), "Montpellier": ("34970", "Lattes"),
+    "Grenoble": ("38130", "Échirolles"), "Annecy": ("74370", "Argonay"),
+    "Clermont-Ferrand": ("63170", "Aubière"), "La Rochelle": ("17180", "Périgny"),
+}  # fmt: skip
+WORKS_STREETS = [
+    "rue Denis-Papin", "rue Gustave-Eiffel", "avenue de l'Industrie", "rue Ampère",
+    "rue des Artisans", "rue Louis-Blériot", "rue Nicéphore-Niépce", "impasse des Entrepreneurs",
+]  # fmt: skip
+WORKS_AREAS = ["Zone industrielle", "Zone d'activités des Prés", "Parc d'activités du Moulin"]
+OFFICE_DETAILS = ["Bâtiment B", "3e étage", "Bureau 204", "Entrée par la cour"]
+
+# (postcode, town) where the private persons live.
+HOME_TOWNS = [
+    ("69002", "Lyon"), ("33000", "Bordeaux"), ("75011", "Paris"), ("75015", "Paris"),
+    ("13001", "Marseille"), ("44000", "Nantes"), ("31000", "Toulouse"), ("59000", "Lille"),
+    ("67000", "Strasbourg"), ("35000", "Rennes"), ("06000", "Nice"), ("29200", "Brest"),
+    ("87000", "Limoges"), ("86000", "Poitiers"), ("64000", "Pau"), ("51100", "Reims"),
+    ("57000", "Metz"), ("54000", "Nancy"), ("14000", "Caen"), ("45000", "Orléans"),
+    ("30000", "Nîmes"), ("84000", "Avignon"), ("72000", "Le Mans"), ("42000", "Saint-Étienne"),
+    ("66000", "Perpignan"), ("92100", "Boulogne-Billancourt"), ("78000", "Versailles"),
+    ("94300", "Vincennes"),
+]  # fmt: skip
+HOME_STREETS = [
+    "rue Victor-Hugo", "allée des Tilleuls", "chemin des Vignes", "rue des Lilas",
+    "avenue du Général-de-Gaulle", "impasse des Mésanges", "rue Pasteur", "rue Jean-Moulin",
+    "rue de la Gare", "place de l'Église", "boulevard Gambetta", "rue des Écoles",
+]  # fmt: skip
+HOME_DETAILS = ["Appartement 12", "Résidence Les Cèdres", "Bâtiment A, 2e étage", "Escalier C"]
+
+# Companies abroad and the people abroad, in their country's own format.
+FIXED_ADDRESSES: dict[str, list[dict[str, Any]]] = {
+    "Chocolaterie Lambrechts": [
+        _address("Siège", "Rue au Beurre 31", "1000", "Bruxelles", "BE", billing=True,
+                 delivery=True)],
+    "Verhaegen Logistics": [
+        _address("Siège", "Noorderlaan 147", "2030", "Antwerpen", "BE", billing=True),
+        _address("Entrepôt", "Scheldelaan 250", "2040", "Antwerpen", "BE", line2="Kaai 730",
+                 delivery=True)],
+    "Weber & Lang Verpackungen GmbH": [
+        _address("Siège", "Industriestraße 12", "33689", "Bielefeld", "DE", billing=True,
+                 delivery=True)],
+    "Bäckerei Hoffmann": [
+        _address("", "Hauptstraße 45", "69117", "Heidelberg", "DE", billing=True,
+                 delivery=True)],
+    "Rossi Arredamenti S.r.l.": [
+        _address("Siège", "Via Indipendenza 22", "20821", "Meda", "IT", region="MB",
+                 billing=True),
+        _address("Entrepôt", "Via dell'Artigianato 5", "20821", "Meda", "IT", region="MB",
+                 delivery=True)],
+    "Construcciones Navarro S.L.": [
+        _address("Siège", "Avenida de Carlos III 12", "31002", "Pamplona", "ES",
+                 region="Navarra", billing=True, delivery=True)],
+    "De Vries Bloembollen B.V.": [
+        _address("Siège", "Heereweg 345", "2161bw", "Lisse", "NL", billing=True,
+                 delivery=True)],
+    "Ferreira & Filhos, Lda.": [
+        _address("Siège", "Rua da Corticeira 120", "4535-173", "Santa Maria de Lamas", "PT",
+                 billing=True, delivery=True)],
+    "Huber Holzbau GmbH": [
+        _address("Siège", "Bahnhofstraße 14", "6850", "Dornbirn", "AT", billing=True),
+        _address("Atelier", "Achstraße 30", "6850", "Dornbirn", "AT", delivery=True)],
+    "O'Sullivan Software Ltd": [
+        _address("Siège", "Unit 3, The Digital Hub", "D08 TCV4", "Dublin", "IE",
+                 line2="Thomas Street", billing=True, delivery=True)],
+    "Schmit Conseil S.à r.l.": [
+        _address("Siège", "12 rue Goethe", "L-1637", "Luxembourg", "LU", billing=True,
+                 delivery=True)],
+    "Nowak Meble sp. z o.o.": [
+        _address("Siège", "ul. Głogowska 120", "60-243", "Poznań", "PL", billing=True),
+        _address("Entrepôt", "ul. Przemysłowa 8", "62-052", "Komorniki", "PL", delivery=True)],
+    "Lindqvist Design AB": [
+        _address("Siège", "Götgatan 22", "118 46", "Stockholm", "SE", billing=True,
+                 delivery=True)],
+    "Kritikos Olive Oil S.A.": [
+        _address("Siège", "Aristomenous 45", "241 00", "Kalamata", "GR", region="Messinia",
+                 billing=True, delivery=True)],
+    "Bluebird Outdoor Gear Inc.": [
+        _address("Siège", "1420 Pearl Street", "80302", "Boulder", "US", line2="Suite 200",
+                 region="CO", billing=True),
+        _address("Entrepôt", "4900 Nome Street", "80239", "Denver", "US", region="CO",
+                 delivery=True)],
+    "Harbor & Pine Coffee Co.": [
+        _address("", "2301 NW Market Street", "98107", "Seattle", "US", region="WA",
+                 billing=True, delivery=True)],
+    "Keller Präzisionstechnik AG": [
+        _address("Siège", "Solothurnstrasse 102", "2504", "Biel/Bienne", "CH", region="BE",
+                 billing=True, delivery=True)],
+    "Fromagerie Rochat Sàrl": [
+        _address("", "Route de l'Orbe 12", "1347", "Le Sentier", "CH", region="VD",
+                 billing=True, delivery=True)],
+    "Whitmore & Sons Ltd": [
+        _address("Siège", "14 Mincing Lane", "EC3R 7AA", "London", "GB", billing=True),
+        _address("Entrepôt", "Unit 7, Thames Road", "RM17 6EF", "Grays", "GB", region="Essex",
+                 delivery=True)],
+    "Érablière Boréale Inc.": [
+        _address("", "1250 rue Principale", "G0S 2V0", "Saint-Joseph-de-Beauce", "CA",
+                 region="QC", billing=True, delivery=True)],
+    "Sakura Trading K.K.": [
+        _address("Siège", "2-7-1 Nihonbashi", "103-0027", "Chuo-ku", "JP", region="Tokyo",
+                 billing=True, delivery=True)],
+    "Fjordlys AS": [
+        _address("Siège", "Karl Johans gate 14", "0154", "Oslo", "NO", billing=True,
+                 delivery=True)],
+    "Atlas Textiles SARL": [
+        _address("Siège", "45 boulevard Mohammed V", "20000", "Casablanca", "MA",
+                 billing=True, delivery=True)],
+    "Southern Cross Wines Pty Ltd": [
+        _address("Siège", "12 Grenfell Street", "5000", "Adelaide", "AU", region="SA",
+                 billing=True),
+        _address("Chai", "Barossa Valley Way", "5352", "Tanunda", "AU", region="SA",
+                 delivery=True)],
+    "Sophie Lambert": [
+        _address("Domicile", "Rue du Bailli 32", "1050", "Ixelles", "BE", billing=True,
+                 delivery=True)],
+    "Pierre Mercier": [
+        _address("Domicile", "Rue du Rhône 48", "1204", "Genève", "CH", region="GE",
+                 billing=True, delivery=True)],
+}  # fmt: skip
+
+
+def _street_number(rng: random.Random) -> str:
+    number = str(rng.randint(1, 120))
+    return number + " bis" if rng.random() < 0.08 else number
+
+
+def _company_city(rng: random.Random, client: Client) -> str:
+    """The city of the commercial court the company is registered with; for those not
+    registered, a city of the region their phone number belongs to."""
+    if client.rcs:
+        return client.rcs.removeprefix("RCS ").rsplit(" ", 3)[0]
+    region = client.phone[3]  # "+33 4…": the French number's regional digit
+    return rng.choice(sorted(city for city, prefix in REGION_PREFIX.items() if prefix == region))
+
+
+def _french_company_addresses(rng: random.Random, client: Client) -> list[dict[str, Any]]:
+    """A head office in town; for industry, large accounts and some shops and craftsmen, a
+    warehouse or workshop in the next town, where deliveries go."""
+    city = _company_city(rng, client)
+    street, postcode = rng.choice(CITY_STREETS[city])
+    category = client.category.name if client.category_id else ""
+    # A holding or a property company has no goods to receive, nor has a one-room shop
+    # a warehouse.
+    staff = client.employee_count or 0
+    separate_delivery = (category in ("Industrie", "Grands comptes") and staff > 0) or (
+        category in ("Commerces", "Artisans") and staff >= 5 and rng.random() < 0.4
+    )
+    head_office = _address(
+        "Siège",
+        f"{_street_number(rng)} {street}",
+        postcode,
+        city,
+        "FR",
+        line2=rng.choice(OFFICE_DETAILS) if rng.random() < 0.25 else "",
+        billing=True,
+        delivery=not separate_delivery,
+    )
+    if not separate_delivery:
+        return [head_office]
+    town_postcode, town = NEARBY_TOWNS[city]
+    works = _address(
+        rng.choice(["Entrepôt", "Atelier", "Dépôt"]),
+        f"{_street_number(rng)} {rng.choice(WORKS_STREETS)}",
+        town_postcode,
+        town,
+        "FR",
+        line2=rng.choice(WORKS_AREAS),
+        delivery=True,
+    )
+    return [head_office, works]
+
+
+def _home_addresses(rng: random.Random) -> list[dict[str, Any]]:
+    """Most people's home address; a few prospects have given none yet."""
+    if rng.random() < 0.15:
+        return []
+    postcode, town = rng.choice(HOME_TOWNS)
+    return [
+        _address(
+            "Domicile",
+            f"{_street_number(rng)} {rng.choice(HOME_STREETS)}",
+            postcode,
+            town,
+            "FR",
+            line2=rng.choice(HOME_DETAILS) if rng.random() < 0.3 else "",
+            billing=True,
+            delivery=True,
+        )
+    ]
 
 
 # --- Generated identifiers ---------------------------------------------------------------

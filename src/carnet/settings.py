@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "carnet.core",
     "carnet.accounts",
     "carnet.clients",
+    "carnet.addresses",
 ]
 
 MIDDLEWARE = [

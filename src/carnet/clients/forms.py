@@ -67,6 +67,9 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "archived": _("Archivé"),
     "deleted_at": _("Mis à la corbeille le"),
     "revenue": _("Chiffre d'affaires HT"),
+    "address": _("Adresse"),
+    "billing_address": _("Adresse de facturation"),
+    "delivery_address": _("Adresse de livraison"),
 }
 
 

@@ -26,6 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carnet.accounts.access import member_required, require_editor
 from carnet.accounts.models import Membership, Organization, User
+from carnet.addresses import services as address_services
+from carnet.addresses.models import Address
 from carnet.core.errors import Conflict, DomainError, NotFound, StaleVersion, ValidationFailed
 from carnet.core.history import history_for
 from carnet.core.models import ChangeRecord
@@ -56,6 +58,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "delete": gettext_lazy("Mise à la corbeille"),
     "restore": gettext_lazy("Restauration"),
     "purge": gettext_lazy("Suppression définitive"),
+    "address_add": gettext_lazy("Ajout d'une adresse"),
+    "address_change": gettext_lazy("Modification d'une adresse"),
+    "address_delete": gettext_lazy("Suppression d'une adresse"),
 }
 
 SOURCE_LABELS: dict[str, Promise] = {
@@ -569,11 +574,22 @@ def _history_entries(organization: Organization, client: Client) -> list[History
     return entries
 
 
+def _addresses(organization: Organization, client: Client) -> list[Address]:
+    """The client's addresses (one query, however many), with their display values."""
+    address_services.prefetch_addresses(organization, [client])
+    addresses = list(client.addresses.all())  # type: ignore[attr-defined]
+    for address in addresses:
+        address.display_country = country_name(address.country)  # type: ignore[attr-defined]
+        address.map_url = address_services.map_url(address)  # type: ignore[attr-defined]
+    return addresses
+
+
 def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
     tags = [t.name for t in client.tags.all()]
     return {
         "client": client,
         "sections": _identity_sections(client, tags),
+        "addresses": _addresses(_organization(request), client),
         "history": _history_entries(_organization(request), client),
         "can_edit": _can_edit(request),
         "rename_value": client.name,

@@ -13,6 +13,8 @@ from stdnum.fr import siret as fr_siret
 
 from carnet import demo
 from carnet.accounts.models import Organization
+from carnet.addresses.models import Address
+from carnet.addresses.validation import clean_postcode
 from carnet.cli import main
 from carnet.clients.models import Client
 from carnet.core.identifiers import clean_siret, clean_vat_number, french_vat_from_siren
@@ -137,6 +139,45 @@ def test_it_has_archived_clients_a_trash_tags_and_history(
     renamed = clients.get(name="Nuage Numérique Solutions")
     change = ChangeRecord.objects.get(object_id=renamed.pk, action="update")
     assert change.changes["name"] == {"old": "Nuage Numérique", "new": "Nuage Numérique Solutions"}
+
+
+def test_most_clients_have_a_billing_address_in_their_country(
+    loaded: tuple[Organization, str],
+) -> None:
+    clients = list(Client.objects.filter(organization=loaded[0]))
+    addresses = list(Address.objects.filter(organization=loaded[0]))
+    billing = {a.client_id: a for a in addresses if a.is_billing}
+
+    assert len(billing) >= 0.8 * len(clients)
+    assert sum(a.is_delivery and not a.is_billing for a in addresses) >= 8
+    for client in clients:
+        if client.pk in billing:
+            assert billing[client.pk].country == client.country, client.name
+    for address in addresses:
+        assert address.line1 and address.city
+        assert clean_postcode(address.postcode, address.country) == address.postcode
+    french = [a for a in addresses if a.country == "FR"]
+    assert len({a.city for a in french}) >= 15
+    assert all(len(a.postcode) == 5 and a.postcode.isdigit() for a in french)
+    actions = Counter(
+        ChangeRecord.objects.filter(organization_id=loaded[0].pk).values_list("action", flat=True)
+    )
+    assert actions["address_add"] == len(addresses) and actions["address_change"] >= 1
+
+
+def test_the_demo_addresses_are_the_same_every_time(loaded: tuple[Organization, str]) -> None:
+    # Addresses are seeded by the name at creation: leave out the renamed and the moved.
+    changed_later = {
+        "Nuage Numérique Solutions",
+        "Transports Girard Logistique",
+        "Cabinet Rousseau Expertise Comptable",
+    }
+    clients = Client.objects.filter(organization=loaded[0]).exclude(name__in=changed_later)
+    for client in clients.select_related("category"):
+        stored = Address.objects.filter(client=client).values_list("line1", "city")
+        assert sorted(stored) == sorted(
+            (a["line1"], a["city"]) for a in demo.demo_addresses(client)
+        ), client.name
 
 
 def test_the_demo_data_is_the_same_every_time() -> None:
