@@ -8,7 +8,8 @@ the query is how the database finds the matches (docs/PERFORMANCE.md has the fig
 - shorter than three characters: names starting with it (range scan on ``sort_name``);
 - a SIREN (9 digits) or a SIRET (14 digits), spaces and dots allowed: the SIREN index;
 - otherwise a trigram index answers "which rows contain this?": an FTS5 ``trigram``
-  table on SQLite (kept by triggers), a ``pg_trgm`` GIN index on PostgreSQL.
+  table with positions on SQLite (kept by triggers; the term is a quoted phrase, so the
+  index alone decides, without reading rows), a ``pg_trgm`` GIN index on PostgreSQL.
 
 A trigram index finds rare terms at once but is slow to hand over tens of thousands of
 rows for a common one ("mar", "gmail"), and the list wants only the first 50 *by name*.
@@ -47,7 +48,7 @@ FTS_TABLE = "clients_client_fts"
 WALK_INDEX = "client_search_walk"
 MIN_TRIGRAM = 3
 # Up to this many trigram hits, fetch them all and sort them; above, walk the name index.
-FEW_HITS = 400
+FEW_HITS = 1000
 # How long the ordered walk may run before the trigram hits are used instead, in SQLite
 # progress-handler calls (one per 1,000 virtual-machine instructions; about 30,000
 # index entries on a 2020s CPU, a few milliseconds).
@@ -71,16 +72,14 @@ def normalize_query(q: str) -> str:
     return folded
 
 
-def fts_like_pattern(term: str) -> str:
-    """A LIKE pattern for the FTS table that finds a superset of the rows containing ``term``.
+def fts_phrase(term: str) -> str:
+    """The FTS5 query for "contains ``term``": a quoted phrase of its trigrams.
 
-    SQLite's trigram tokenizer with ``detail='none'`` crashes the process (SIGSEGV, seen
-    with SQLite 3.40) on patterns mixing "_" or "%" with multi-byte characters, e.g.
-    "%øø_abcd%". So the pattern holds only the longest wildcard-free part of the term;
-    the exact test on the table narrows the hits.
+    Inside quotes everything is literal but the quote itself, which is doubled. The
+    trigram positions make the phrase match exactly the rows whose text contains the
+    term, without reading them.
     """
-    longest = max(term.replace("%", "_").split("_"), key=len)
-    return f"%{longest}%" if longest else "%"
+    return '"' + term.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -109,12 +108,9 @@ def plan_search(q: str) -> SearchPlan:
     if connection.vendor != "sqlite":
         return SearchPlan(term, "trigram")
     with connection.cursor() as cursor:
-        # FTS5 trigram answers LIKE from its index. It takes no ESCAPE clause, so "_"
-        # and "%" in the term act as wildcards here: a superset, narrowed by the exact
-        # test that every plan applies on the table itself.
         cursor.execute(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE search_text LIKE %s LIMIT %s",
-            [fts_like_pattern(term), FEW_HITS + 1],
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s",
+            [fts_phrase(term), FEW_HITS + 1],
         )
         ids = tuple(row[0] for row in cursor.fetchall())
     if len(ids) <= FEW_HITS:
@@ -165,8 +161,7 @@ def ordered_ids(
         # The matches are too sparse at the start of the name order: sort the trigram
         # hits instead (as many as there are, but then there are not that many here).
         hits = RawSQL(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE search_text LIKE %s",
-            (fts_like_pattern(plan.term),),
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (fts_phrase(plan.term),)
         )
         return _run_sqlite(
             queryset.filter(id__in=hits).values_list("id", flat=True)[:limit], "NOT INDEXED"

@@ -247,3 +247,18 @@ def test_a_changed_name_is_found_under_the_new_one(
     )
     assert names(api.get("/clients", q="moulin")) == ["Carrosserie Moulin"]
     assert names(api.get("/clients", q="garage")) == []
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"', 'l"an', "a*b", "NEAR(a b)", "x OR y", "^abc", "dupont AND", "(((", "--", "é'è\"à"],
+)
+def test_search_syntax_characters_are_literal_text(api, organization, owner, plan_mode, q):
+    create_client(organization, owner, {"name": f"Chez {q} et cie"})
+    create_client(organization, owner, {"name": "Autre maison"})
+    response = api.get("/clients", q=q)
+    assert response.status_code == 200, response.content
+    found = [item["name"] for item in response.json()["items"]]
+    assert "Autre maison" not in found
+    if len(search.normalize_query(q)) >= search.MIN_TRIGRAM:
+        assert found == [f"Chez {q} et cie"]
