@@ -60,9 +60,9 @@ test-postgres: install chromium
 	echo "Running the test suite on PostgreSQL ($$url)…" && \
 	DATABASE_URL="$$url" CARNET_DATA_DIR="$$data_dir" $(BIN)/pytest -q $(PYTEST_ARGS)
 
-## lint: ruff
+## lint: ruff (lint and format check)
 lint: install
-	@$(BIN)/ruff check src
+	@$(BIN)/ruff check src bench && $(BIN)/ruff format --check --quiet src bench
 
 # The browser journeys drive the system's Chromium. Installed when missing and allowed
 # (root with apt-get); otherwise the journeys fail and say why.

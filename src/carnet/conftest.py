@@ -18,7 +18,9 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture
 def organization(db: Any) -> Organization:
     org, _owner = create_organization(
-        slug="dupont-associes", name="Dupont & Associés", admin_email="owner@dupont.fr",
+        slug="dupont-associes",
+        name="Dupont & Associés",
+        admin_email="owner@dupont.fr",
         admin_password=PASSWORD,
     )
     return org
@@ -31,13 +33,17 @@ def owner(organization: Organization) -> User:
 
 @pytest.fixture
 def member(organization: Organization) -> User:
-    return add_member(organization, email="member@dupont.fr", password=PASSWORD, role=Role.MEMBER).user
+    return add_member(
+        organization, email="member@dupont.fr", password=PASSWORD, role=Role.MEMBER
+    ).user
 
 
 @pytest.fixture
 def other_organization(db: Any) -> Organization:
     org, _user = create_organization(
-        slug="martin-sarl", name="Martin SARL", admin_email="outsider@martin.fr",
+        slug="martin-sarl",
+        name="Martin SARL",
+        admin_email="outsider@martin.fr",
         admin_password=PASSWORD,
     )
     return org
@@ -63,8 +69,16 @@ class ApiClient:
         headers.update(extra or {})
         return headers
 
-    def request(self, method: str, path: str, data: Any = None, *, raw: str | bytes | None = None,
-                headers: dict[str, str] | None = None, **params: Any) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        *,
+        raw: str | bytes | None = None,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> Any:
         url = path if path.startswith("/api/") else f"/api/v1{path}"
         body = raw if raw is not None else (json.dumps(data) if data is not None else None)
         call = getattr(self.http, method.lower())

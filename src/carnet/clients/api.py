@@ -133,9 +133,7 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Any:
         payload.dict(exclude_unset=True),
         source="api",
     )
-    return _client_response(
-        client, status=201, location=f"{request.path.rstrip('/')}/{client.pk}"
-    )
+    return _client_response(client, status=201, location=f"{request.path.rstrip('/')}/{client.pk}")
 
 
 @router.get("/{client_id}", response={200: ClientOut, **READ_ERRORS}, summary="Read a client")

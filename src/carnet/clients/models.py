@@ -164,7 +164,8 @@ class Client(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["organization", "archived", "sort_name", "id"], name="client_list_name",
+                fields=["organization", "archived", "sort_name", "id"],
+                name="client_list_name",
                 condition=Q(deleted_at__isnull=True),
             ),
             models.Index(
@@ -173,7 +174,8 @@ class Client(models.Model):
                 condition=Q(deleted_at__isnull=True),
             ),
             models.Index(
-                fields=["organization", "archived", "revenue", "id"], name="client_list_revenue",
+                fields=["organization", "archived", "revenue", "id"],
+                name="client_list_revenue",
                 condition=Q(deleted_at__isnull=True),
             ),
             models.Index(fields=["organization", "siren"], name="client_siren"),
@@ -205,7 +207,9 @@ class ClientTag(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "client", "tag"], name="client_tag_unique")
+            models.UniqueConstraint(
+                fields=["organization", "client", "tag"], name="client_tag_unique"
+            )
         ]
         indexes = [models.Index(fields=["organization", "tag", "client"], name="client_tag_by_tag")]
 

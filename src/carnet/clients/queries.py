@@ -72,18 +72,30 @@ class ClientFilter:
         result.q = one("q")[:200]
         archived = one("archived").lower() or "false"
         if archived not in ARCHIVED_CHOICES:
-            errors.append(FieldError("archived", "invalid_choice", _("« archived » vaut false, true ou all.")))
+            errors.append(
+                FieldError("archived", "invalid_choice", _("« archived » vaut false, true ou all."))
+            )
         result.archived = archived
         kind = one("kind")
         if kind and kind not in Kind.values:
-            errors.append(FieldError("kind", "invalid_choice", _("« kind » vaut individual ou company.")))
+            errors.append(
+                FieldError("kind", "invalid_choice", _("« kind » vaut individual ou company."))
+            )
         result.kind = kind
         country = one("country").upper()
         if country and (len(country) != 2 or not country.isalpha()):
-            errors.append(FieldError("country", "invalid_country", _("Code pays ISO à deux lettres attendu (FR, BE…).")))
+            errors.append(
+                FieldError(
+                    "country",
+                    "invalid_country",
+                    _("Code pays ISO à deux lettres attendu (FR, BE…)."),
+                )
+            )
         result.country = country
         tags = params.get("tag") or []
-        result.tag = [t.strip() for t in ([tags] if isinstance(tags, str) else tags) if t and t.strip()]
+        result.tag = [
+            t.strip() for t in ([tags] if isinstance(tags, str) else tags) if t and t.strip()
+        ]
         if len(result.tag) > MAX_TAG_FILTERS:
             message = _("10 étiquettes au maximum dans un filtre.")
             errors.append(FieldError("tag", "too_many", message))
@@ -94,11 +106,17 @@ class ClientFilter:
             if owner.isascii() and owner.isdigit() and 0 < int(owner) <= MAX_ID:
                 result.owner = int(owner)
             else:
-                errors.append(FieldError("owner", "invalid_type", _("Identifiant d'utilisateur attendu.")))
+                errors.append(
+                    FieldError("owner", "invalid_type", _("Identifiant d'utilisateur attendu."))
+                )
         sort = one("sort") or "name"
         if sort not in SORTS:
             errors.append(
-                FieldError("sort", "invalid_choice", _("Tri possible : name, -name, created_at, -created_at, revenue, -revenue."))
+                FieldError(
+                    "sort",
+                    "invalid_choice",
+                    _("Tri possible : name, -name, created_at, -created_at, revenue, -revenue."),
+                )
             )
         result.sort = sort
         limit = one("limit")
@@ -108,7 +126,11 @@ class ClientFilter:
             except ValueError:
                 result.limit = 0
             if not 1 <= result.limit <= MAX_LIMIT:
-                errors.append(FieldError("limit", "out_of_range", _("« limit » doit être compris entre 1 et 200.")))
+                errors.append(
+                    FieldError(
+                        "limit", "out_of_range", _("« limit » doit être compris entre 1 et 200.")
+                    )
+                )
         result.cursor = one("cursor")
         result.trash = one("trash").lower() in {"1", "true"}
         if errors:
@@ -132,7 +154,15 @@ def _encode_cursor(sort: str, value: Any, pk: int, archived: bool) -> str:
 
 
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int, bool]:
-    invalid = ValidationFailed([FieldError("cursor", "invalid_cursor", _("Curseur de pagination invalide : repartez de la première page."))])
+    invalid = ValidationFailed(
+        [
+            FieldError(
+                "cursor",
+                "invalid_cursor",
+                _("Curseur de pagination invalide : repartez de la première page."),
+            )
+        ]
+    )
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))

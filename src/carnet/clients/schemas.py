@@ -173,7 +173,9 @@ def client_data(client: Client) -> dict[str, Any]:
     return data
 
 
-def clients_data(organization_id: int, ids: list[int], *, extra: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def clients_data(
+    organization_id: int, ids: list[int], *, extra: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     """``ClientOut`` dicts of the clients ``ids``, in that order, in two queries.
 
     The API list's loader: column values and tag names straight from the database, no

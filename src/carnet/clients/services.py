@@ -145,7 +145,13 @@ def _check_owner(organization: Organization, owner_id: int | None) -> User | Non
     )
     if membership is None:
         raise ValidationFailed(
-            [FieldError("owner", "unknown_user", _("Cet utilisateur n'est pas membre de l'organisation."))]
+            [
+                FieldError(
+                    "owner",
+                    "unknown_user",
+                    _("Cet utilisateur n'est pas membre de l'organisation."),
+                )
+            ]
         )
     return membership.user
 
@@ -158,7 +164,13 @@ def _check_reference_free(
         queryset = queryset.exclude(pk=exclude_id)
     if queryset.exists():
         raise ValidationFailed(
-            [FieldError("reference", "duplicate", _("Cette référence est déjà utilisée par un autre client."))]
+            [
+                FieldError(
+                    "reference",
+                    "duplicate",
+                    _("Cette référence est déjà utilisée par un autre client."),
+                )
+            ]
         )
 
 
@@ -212,11 +224,15 @@ def _model_fields(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in {"tags", "category", "owner"}}
 
 
-def _integrity_to_conflict(organization: Organization, values: dict[str, Any], exclude_id: int | None) -> None:
+def _integrity_to_conflict(
+    organization: Organization, values: dict[str, Any], exclude_id: int | None
+) -> None:
     """After a unique-constraint failure (a concurrent write won), explain it."""
     _check_duplicates(organization, values, exclude_id=exclude_id)
     _check_reference_free(organization, values["reference"], exclude_id=exclude_id)
-    raise Conflict(_("Le client a été modifié en même temps par quelqu'un d'autre."), code="conflict")
+    raise Conflict(
+        _("Le client a été modifié en même temps par quelqu'un d'autre."), code="conflict"
+    )
 
 
 # --- Lifecycle --------------------------------------------------------------------------
@@ -249,7 +265,9 @@ def create_client(
                 object_id=client.pk,
                 action="create",
                 user=user,
-                changes=diff({}, {k: v for k, v in values.items() if v not in ("", None, [], {}, False)}),
+                changes=diff(
+                    {}, {k: v for k, v in values.items() if v not in ("", None, [], {}, False)}
+                ),
                 source=source,
             )
     except IntegrityError:
@@ -271,12 +289,17 @@ def update_client(
     with transaction.atomic():
         client = get_client(organization, client_id, for_update=True)
         if client.is_deleted:
-            raise Conflict(_("Ce client est dans la corbeille : restaurez-le pour le modifier."), code="deleted")
+            raise Conflict(
+                _("Ce client est dans la corbeille : restaurez-le pour le modifier."),
+                code="deleted",
+            )
         if expected_version is not None and client.version != expected_version:
             raise StaleVersion(
-                _("Ce client a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert "
-                  "(version %(current)d, vous aviez la version %(yours)d). Rechargez la fiche "
-                  "pour voir ses modifications.")
+                _(
+                    "Ce client a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert "
+                    "(version %(current)d, vous aviez la version %(yours)d). Rechargez la fiche "
+                    "pour voir ses modifications."
+                )
                 % {"current": client.version, "yours": expected_version},
                 current_version=client.version,
             )
@@ -311,7 +334,10 @@ def update_client(
                 if not updated:
                     current = Client.objects.get(pk=client.pk).version
                     raise StaleVersion(
-                        _("Ce client vient d'être modifié par quelqu'un d'autre. Rechargez la fiche."),
+                        _(
+                            "Ce client vient d'être modifié par quelqu'un d'autre. "
+                            "Rechargez la fiche."
+                        ),
                         current_version=current,
                     )
                 if "tags" in changes:
@@ -362,31 +388,44 @@ def _set_state(
 
 
 @transaction.atomic
-def archive_client(organization: Organization, user: User | None, client_id: Any, *, source: str = "") -> Client:
+def archive_client(
+    organization: Organization, user: User | None, client_id: Any, *, source: str = ""
+) -> Client:
     """Take a client out of the default list and the pickers; it stays on its documents."""
     client = get_client(organization, client_id)
     if client.is_deleted:
         raise Conflict(_("Ce client est dans la corbeille."), code="deleted")
     return _set_state(
-        organization, user, client.pk, action="archive",
+        organization,
+        user,
+        client.pk,
+        action="archive",
         fields={"archived": True, "archived_at": client.archived_at or timezone.now()},
         source=source,
     )
 
 
 @transaction.atomic
-def unarchive_client(organization: Organization, user: User | None, client_id: Any, *, source: str = "") -> Client:
+def unarchive_client(
+    organization: Organization, user: User | None, client_id: Any, *, source: str = ""
+) -> Client:
     client = get_client(organization, client_id)
     if client.is_deleted:
         raise Conflict(_("Ce client est dans la corbeille."), code="deleted")
     return _set_state(
-        organization, user, client.pk, action="unarchive",
-        fields={"archived": False, "archived_at": None}, source=source,
+        organization,
+        user,
+        client.pk,
+        action="unarchive",
+        fields={"archived": False, "archived_at": None},
+        source=source,
     )
 
 
 @transaction.atomic
-def delete_client(organization: Organization, user: User | None, client_id: Any, *, source: str = "") -> Client:
+def delete_client(
+    organization: Organization, user: User | None, client_id: Any, *, source: str = ""
+) -> Client:
     """Move a client to the trash, unless documents or payments still refer to it."""
     client = get_client(organization, client_id, for_update=True)
     if client.is_deleted:
@@ -394,29 +433,41 @@ def delete_client(organization: Organization, user: User | None, client_id: Any,
     blockers = delete_blockers(client)
     if blockers:
         raise Conflict(
-            _("Impossible de supprimer « %(name)s » : ce client a %(what)s. "
-              "Archivez-le plutôt : il disparaîtra des listes et restera sur ses documents.")
+            _(
+                "Impossible de supprimer « %(name)s » : ce client a %(what)s. "
+                "Archivez-le plutôt : il disparaîtra des listes et restera sur ses documents."
+            )
             % {"name": client.name, "what": _describe_blockers(blockers)},
             code="has_documents",
             blockers=blockers,
             can_archive=not client.archived,
         )
     return _set_state(
-        organization, user, client.pk, action="delete",
-        fields={"deleted_at": timezone.now()}, source=source,
+        organization,
+        user,
+        client.pk,
+        action="delete",
+        fields={"deleted_at": timezone.now()},
+        source=source,
     )
 
 
 @transaction.atomic
-def restore_client(organization: Organization, user: User | None, client_id: Any, *, source: str = "") -> Client:
+def restore_client(
+    organization: Organization, user: User | None, client_id: Any, *, source: str = ""
+) -> Client:
     """Bring a client back from the trash, unless a live client took its e-mail or SIRET."""
     client = get_client(organization, client_id, for_update=True)
     if not client.is_deleted:
         return client
     _check_duplicates(organization, current_values(client), exclude_id=client.pk)
     return _set_state(
-        organization, user, client.pk, action="restore",
-        fields={"deleted_at": None}, source=source,
+        organization,
+        user,
+        client.pk,
+        action="restore",
+        fields={"deleted_at": None},
+        source=source,
     )
 
 
@@ -425,10 +476,16 @@ def purge_client(organization: Organization, user: User | None, client_id: Any) 
     """Delete a trashed client for good (its history stays)."""
     client = get_client(organization, client_id, for_update=True)
     if not client.is_deleted:
-        raise Conflict(_("Seul un client de la corbeille peut être supprimé définitivement."), code="not_deleted")
+        raise Conflict(
+            _("Seul un client de la corbeille peut être supprimé définitivement."),
+            code="not_deleted",
+        )
     record_change(
-        organization_id=organization.pk, object_type=OBJECT_TYPE, object_id=client.pk,
-        action="purge", user=user,
+        organization_id=organization.pk,
+        object_type=OBJECT_TYPE,
+        object_id=client.pk,
+        action="purge",
+        user=user,
     )
     client.delete()
 

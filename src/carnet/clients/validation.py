@@ -169,8 +169,10 @@ def clean_client_input(
         fail("civility", "invalid_choice", _("La civilité doit être « mr » ou « mrs »."))
     out["civility"] = civility
 
-    if kind == Kind.INDIVIDUAL and not out.get("name") and (
-        out.get("first_name") or out.get("last_name")
+    if (
+        kind == Kind.INDIVIDUAL
+        and not out.get("name")
+        and (out.get("first_name") or out.get("last_name"))
     ):
         out["name"] = " ".join(p for p in (out.get("first_name"), out.get("last_name")) if p)
     if not out.get("name") and not any(e.field == "name" for e in errors):
@@ -236,7 +238,9 @@ def clean_client_input(
     if category is None or category == "":
         out["category"] = None
     elif not isinstance(category, str) or len(category.strip()) > 100:
-        fail("category", "invalid_type", _("Nom de catégorie invalide (100 caractères au maximum)."))
+        fail(
+            "category", "invalid_type", _("Nom de catégorie invalide (100 caractères au maximum).")
+        )
     else:
         out["category"] = category.strip()
     out["custom_fields"] = _clean_custom_fields(merged.get("custom_fields"), fail)
@@ -244,8 +248,10 @@ def clean_client_input(
     owner = merged.get("owner")
     if owner in (None, ""):
         out["owner"] = None
-    elif isinstance(owner, int) and not isinstance(owner, bool) or (
-        isinstance(owner, str) and owner.isdigit()
+    elif (
+        isinstance(owner, int)
+        and not isinstance(owner, bool)
+        or (isinstance(owner, str) and owner.isdigit())
     ):
         out["owner"] = int(owner)
     else:
@@ -257,8 +263,14 @@ def clean_client_input(
 
 
 def _clean_legal_identifiers(
-    merged: dict[str, Any], raw: dict[str, Any], out: dict[str, Any], fail: Any, text_of: Any,
-    *, kind: str, country: str,
+    merged: dict[str, Any],
+    raw: dict[str, Any],
+    out: dict[str, Any],
+    fail: Any,
+    text_of: Any,
+    *,
+    kind: str,
+    country: str,
 ) -> None:
     """SIRET, SIREN and VAT number: each checked, then checked against each other."""
     siret = text_of("siret") or ""
@@ -334,7 +346,11 @@ def _clean_decimal(value: Any, field: str, fail: Any) -> Decimal | None:
         fail(field, "invalid_number", _("Un montant est attendu, par exemple 10000 ou 10 000,00."))
         return None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e13"):
-        fail(field, "out_of_range", _("Le montant doit être positif et inférieur à 10 000 milliards."))
+        fail(
+            field,
+            "out_of_range",
+            _("Le montant doit être positif et inférieur à 10 000 milliards."),
+        )
         return None
     return amount.quantize(Decimal("0.01"))
 
@@ -394,7 +410,10 @@ def _clean_custom_fields(value: Any, fail: Any) -> dict[str, Any]:
             fail(
                 "custom_fields",
                 "invalid_key",
-                _("Identifiant de champ personnalisé invalide : lettres minuscules, chiffres et _."),
+                _(
+                    "Identifiant de champ personnalisé invalide : "
+                    "lettres minuscules, chiffres et _."
+                ),
             )
             continue
         if item is not None and not isinstance(item, str | int | float | bool):

@@ -7,149 +7,298 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('individual', 'Particulier'), ('company', 'Entreprise')], default='company', max_length=16)),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('civility', models.CharField(blank=True, choices=[('mr', 'M.'), ('mrs', 'Mme')], max_length=8)),
-                ('first_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(blank=True, max_length=100)),
-                ('reference', models.CharField(max_length=50)),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=20)),
-                ('mobile', models.CharField(blank=True, max_length=20)),
-                ('fax', models.CharField(blank=True, max_length=20)),
-                ('website', models.CharField(blank=True, max_length=300)),
-                ('legal_form', models.CharField(blank=True, max_length=100)),
-                ('siret', models.CharField(blank=True, max_length=14)),
-                ('siren', models.CharField(blank=True, max_length=9)),
-                ('naf_code', models.CharField(blank=True, max_length=6)),
-                ('share_capital', models.DecimalField(blank=True, decimal_places=2, max_digits=15, null=True)),
-                ('rcs', models.CharField(blank=True, max_length=100)),
-                ('vat_number', models.CharField(blank=True, max_length=16)),
-                ('sector', models.CharField(blank=True, max_length=100)),
-                ('employee_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('country', models.CharField(default='FR', max_length=2)),
-                ('vat_regime', models.CharField(choices=[('standard', 'TVA française'), ('reverse_charge', 'Autoliquidation (UE)'), ('export', 'Exonération (export)')], default='standard', max_length=16)),
-                ('linkedin_url', models.CharField(blank=True, max_length=300)),
-                ('twitter_url', models.CharField(blank=True, max_length=300)),
-                ('facebook_url', models.CharField(blank=True, max_length=300)),
-                ('viadeo_url', models.CharField(blank=True, max_length=300)),
-                ('customer_account', models.CharField(blank=True, max_length=30)),
-                ('auxiliary_account', models.CharField(blank=True, max_length=30)),
-                ('marketing_email', models.BooleanField(default=False)),
-                ('marketing_sms', models.BooleanField(default=False)),
-                ('notes', models.TextField(blank=True)),
-                ('custom_fields', models.JSONField(blank=True, default=dict)),
-                ('revenue', models.DecimalField(decimal_places=2, default=0, max_digits=15)),
-                ('archived', models.BooleanField(default=False)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('sort_name', models.CharField(default='', editable=False, max_length=100)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='clients', to='clients.category')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clients', to='accounts.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_clients', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("individual", "Particulier"), ("company", "Entreprise")],
+                        default="company",
+                        max_length=16,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "civility",
+                    models.CharField(
+                        blank=True, choices=[("mr", "M."), ("mrs", "Mme")], max_length=8
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(blank=True, max_length=100)),
+                ("reference", models.CharField(max_length=50)),
+                ("email", models.CharField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=20)),
+                ("mobile", models.CharField(blank=True, max_length=20)),
+                ("fax", models.CharField(blank=True, max_length=20)),
+                ("website", models.CharField(blank=True, max_length=300)),
+                ("legal_form", models.CharField(blank=True, max_length=100)),
+                ("siret", models.CharField(blank=True, max_length=14)),
+                ("siren", models.CharField(blank=True, max_length=9)),
+                ("naf_code", models.CharField(blank=True, max_length=6)),
+                (
+                    "share_capital",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=15, null=True),
+                ),
+                ("rcs", models.CharField(blank=True, max_length=100)),
+                ("vat_number", models.CharField(blank=True, max_length=16)),
+                ("sector", models.CharField(blank=True, max_length=100)),
+                ("employee_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("country", models.CharField(default="FR", max_length=2)),
+                (
+                    "vat_regime",
+                    models.CharField(
+                        choices=[
+                            ("standard", "TVA française"),
+                            ("reverse_charge", "Autoliquidation (UE)"),
+                            ("export", "Exonération (export)"),
+                        ],
+                        default="standard",
+                        max_length=16,
+                    ),
+                ),
+                ("linkedin_url", models.CharField(blank=True, max_length=300)),
+                ("twitter_url", models.CharField(blank=True, max_length=300)),
+                ("facebook_url", models.CharField(blank=True, max_length=300)),
+                ("viadeo_url", models.CharField(blank=True, max_length=300)),
+                ("customer_account", models.CharField(blank=True, max_length=30)),
+                ("auxiliary_account", models.CharField(blank=True, max_length=30)),
+                ("marketing_email", models.BooleanField(default=False)),
+                ("marketing_sms", models.BooleanField(default=False)),
+                ("notes", models.TextField(blank=True)),
+                ("custom_fields", models.JSONField(blank=True, default=dict)),
+                ("revenue", models.DecimalField(decimal_places=2, default=0, max_digits=15)),
+                ("archived", models.BooleanField(default=False)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("sort_name", models.CharField(default="", editable=False, max_length=100)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="clients",
+                        to="clients.category",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clients",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_clients",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ClientTag',
+            name="ClientTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='clients.client')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='clients.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="clients.client"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="clients.tag"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='client',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='clients', through='clients.ClientTag', to='clients.tag'),
+            model_name="client",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="clients", through="clients.ClientTag", to="clients.tag"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(models.F('organization'), django.db.models.functions.text.Lower('name'), name='category_unique_name_per_organization'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                models.F("organization"),
+                django.db.models.functions.text.Lower("name"),
+                name="category_unique_name_per_organization",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tag',
-            constraint=models.UniqueConstraint(models.F('organization'), django.db.models.functions.text.Lower('name'), name='tag_unique_name_per_organization'),
+            model_name="tag",
+            constraint=models.UniqueConstraint(
+                models.F("organization"),
+                django.db.models.functions.text.Lower("name"),
+                name="tag_unique_name_per_organization",
+            ),
         ),
         migrations.AddIndex(
-            model_name='clienttag',
-            index=models.Index(fields=['organization', 'tag', 'client'], name='client_tag_by_tag'),
+            model_name="clienttag",
+            index=models.Index(fields=["organization", "tag", "client"], name="client_tag_by_tag"),
         ),
         migrations.AddConstraint(
-            model_name='clienttag',
-            constraint=models.UniqueConstraint(fields=('organization', 'client', 'tag'), name='client_tag_unique'),
+            model_name="clienttag",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "client", "tag"), name="client_tag_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['organization', 'archived', 'sort_name', 'id'], name='client_list_name'),
+            model_name="client",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=["organization", "archived", "sort_name", "id"],
+                name="client_list_name",
+            ),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['organization', 'archived', 'created_at', 'id'], name='client_list_created'),
+            model_name="client",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=["organization", "archived", "created_at", "id"],
+                name="client_list_created",
+            ),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['organization', 'archived', 'revenue', 'id'], name='client_list_revenue'),
+            model_name="client",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=["organization", "archived", "revenue", "id"],
+                name="client_list_revenue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['organization', 'siren'], name='client_siren'),
+            model_name="client",
+            index=models.Index(fields=["organization", "siren"], name="client_siren"),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['organization', 'deleted_at'], name='client_trash'),
+            model_name="client",
+            index=models.Index(fields=["organization", "deleted_at"], name="client_trash"),
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(fields=('organization', 'reference'), name='client_unique_reference'),
+            model_name="client",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "reference"), name="client_unique_reference"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(models.F('organization'), django.db.models.functions.text.Lower('email'), condition=models.Q(('deleted_at__isnull', True), models.Q(('email', ''), _negated=True)), name='client_unique_email'),
+            model_name="client",
+            constraint=models.UniqueConstraint(
+                models.F("organization"),
+                django.db.models.functions.text.Lower("email"),
+                condition=models.Q(
+                    ("deleted_at__isnull", True), models.Q(("email", ""), _negated=True)
+                ),
+                name="client_unique_email",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(condition=models.Q(('deleted_at__isnull', True), models.Q(('siret', ''), _negated=True)), fields=('organization', 'siret'), name='client_unique_siret'),
+            model_name="client",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("deleted_at__isnull", True), models.Q(("siret", ""), _negated=True)
+                ),
+                fields=("organization", "siret"),
+                name="client_unique_siret",
+            ),
         ),
     ]

@@ -38,7 +38,9 @@ def forward(apps, schema_editor):
 
 
 def backward(apps, schema_editor):
-    statements = SQLITE_BACKWARD if schema_editor.connection.vendor == "sqlite" else POSTGRES_BACKWARD
+    statements = (
+        SQLITE_BACKWARD if schema_editor.connection.vendor == "sqlite" else POSTGRES_BACKWARD
+    )
     for statement in statements:
         schema_editor.execute(statement)
 

@@ -5,20 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('clients', '0003_search_walk_index'),
+        ("accounts", "0001_initial"),
+        ("clients", "0003_search_walk_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='client',
-            name='client_trash',
+            model_name="client",
+            name="client_trash",
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', False)), fields=['organization', 'deleted_at'], name='client_trash'),
+            model_name="client",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", False)),
+                fields=["organization", "deleted_at"],
+                name="client_trash",
+            ),
         ),
     ]

@@ -36,7 +36,9 @@ def test_fast_serialization_matches_the_schema(organization, owner, member):
 def test_the_api_answers_the_schemas_json(api, organization, owner):
     client = services.create_client(organization, owner, {"name": "Atelier", "share_capital": "1"})
     body = api.get(f"/clients/{client.pk}").json()
-    assert body == json.loads(ClientOut.from_orm(services.get_client(organization, client.pk)).model_dump_json())
+    assert body == json.loads(
+        ClientOut.from_orm(services.get_client(organization, client.pk)).model_dump_json()
+    )
     assert body["share_capital"] == "1.00"
     assert body["revenue"] == "0.00"
 
@@ -47,20 +49,31 @@ def test_the_list_loader_matches_the_schema_for_every_client(organization, owner
     created = [
         services.create_client(organization, owner, {"name": "Sans rien"}),
         services.create_client(
-            organization, owner,
-            {"name": "Tout", "tags": ["b", "A"], "category": "Cat", "owner": member.pk,
-             "share_capital": "12.5", "custom_fields": {"x": 1}},
+            organization,
+            owner,
+            {
+                "name": "Tout",
+                "tags": ["b", "A"],
+                "category": "Cat",
+                "owner": member.pk,
+                "share_capital": "12.5",
+                "custom_fields": {"x": 1},
+            },
         ),
     ]
     ids = [c.pk for c in reversed(created)]
     loaded = clients_data(organization.pk, ids)
     assert [row["id"] for row in loaded] == ids
     for row, pk in zip(loaded, ids, strict=True):
-        expected = json.loads(ClientOut.from_orm(services.get_client(organization, pk)).model_dump_json())
+        expected = json.loads(
+            ClientOut.from_orm(services.get_client(organization, pk)).model_dump_json()
+        )
         assert json.loads(to_json(row)) == expected
 
 
-def test_the_list_loader_ignores_other_organizations_ids(organization, other_organization, owner, outsider):
+def test_the_list_loader_ignores_other_organizations_ids(
+    organization, other_organization, owner, outsider
+):
     from carnet.clients.schemas import clients_data
 
     theirs = services.create_client(other_organization, outsider, {"name": "Ailleurs"})

@@ -16,7 +16,9 @@ from carnet.core.history import history_for
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_of_the_same_version_let_exactly_one_through():
-    organization, user = create_organization(slug="concurrence", name="Concurrence", admin_email="c@c.fr")
+    organization, user = create_organization(
+        slug="concurrence", name="Concurrence", admin_email="c@c.fr"
+    )
     client = services.create_client(organization, user, {"name": "Origine"})
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -24,7 +26,9 @@ def test_concurrent_saves_of_the_same_version_let_exactly_one_through():
     def save(new_name: str) -> None:
         try:
             barrier.wait(timeout=5)
-            services.update_client(organization, user, client.pk, {"name": new_name}, expected_version=1)
+            services.update_client(
+                organization, user, client.pk, {"name": new_name}, expected_version=1
+            )
             outcomes.append("saved")
         except StaleVersion:
             outcomes.append("stale")

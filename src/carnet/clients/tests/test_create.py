@@ -45,7 +45,9 @@ def test_it_normalizes_identifiers_and_contact_details(organization, owner):
     assert client.version == 1
 
 
-def test_it_generates_a_unique_reference_per_organization(organization, other_organization, owner, outsider):
+def test_it_generates_a_unique_reference_per_organization(
+    organization, other_organization, owner, outsider
+):
     first = services.create_client(organization, owner, {"name": "A"})
     second = services.create_client(organization, owner, {"name": "B"})
     elsewhere = services.create_client(other_organization, outsider, {"name": "C"})
@@ -69,7 +71,8 @@ def test_it_refuses_a_reference_already_used(organization, owner):
 
 def test_it_names_an_individual_from_first_and_last_name(organization, owner):
     client = services.create_client(
-        organization, owner,
+        organization,
+        owner,
         {"kind": "individual", "civility": "mrs", "first_name": "Élise", "last_name": "Durand"},
     )
     assert client.name == "Élise Durand"
@@ -125,7 +128,8 @@ def test_it_refuses_a_siren_that_does_not_match_the_siret(organization, owner):
 def test_it_refuses_a_french_vat_number_of_another_siren(organization, owner):
     with pytest.raises(ValidationFailed) as caught:
         services.create_client(
-            organization, owner,
+            organization,
+            owner,
             {"name": "A", "siret": "73282932000074", "vat_number": "FR40303265045"},
         )
     assert codes(caught.value) == {"vat_number": "siren_mismatch"}
@@ -172,7 +176,9 @@ def test_it_derives_the_vat_regime(organization, owner, data, regime):
 
 
 def test_it_refuses_the_same_email_in_any_case(organization, owner):
-    existing = services.create_client(organization, owner, {"name": "A", "email": "jean@exemple.fr"})
+    existing = services.create_client(
+        organization, owner, {"name": "A", "email": "jean@exemple.fr"}
+    )
     with pytest.raises(Conflict) as caught:
         services.create_client(organization, owner, {"name": "B", "email": "JEAN@Exemple.FR"})
     assert caught.value.code == "duplicate"
@@ -202,7 +208,9 @@ def test_a_trashed_client_does_not_block_a_new_one(organization, owner):
 
 def test_it_sets_tags_and_category_by_name(organization, owner):
     client = services.create_client(
-        organization, owner, {"name": "A", "tags": ["VIP", "vip", " Export "], "category": "Grands comptes"}
+        organization,
+        owner,
+        {"name": "A", "tags": ["VIP", "vip", " Export "], "category": "Grands comptes"},
     )
     assert sorted(t.name for t in client.tags.all()) == ["Export", "VIP"]
     assert client.category.name == "Grands comptes"

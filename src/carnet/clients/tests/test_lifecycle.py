@@ -14,14 +14,18 @@ from carnet.testing.models import SampleDocument
 
 @pytest.fixture
 def client(organization, owner):
-    return services.create_client(organization, owner, {"name": "Garage Lemoine", "email": "g@lemoine.fr"})
+    return services.create_client(
+        organization, owner, {"name": "Garage Lemoine", "email": "g@lemoine.fr"}
+    )
 
 
 def names(organization, **params):
     return [c.name for c in list_clients(organization, ClientFilter.from_params(params)).items]
 
 
-def test_an_archived_client_leaves_the_default_list_but_stays_reachable(organization, owner, client):
+def test_an_archived_client_leaves_the_default_list_but_stays_reachable(
+    organization, owner, client
+):
     services.create_client(organization, owner, {"name": "Zèbre SARL"})
     services.archive_client(organization, owner, client.pk)
     assert names(organization) == ["Zèbre SARL"]
@@ -41,7 +45,10 @@ def test_unarchive_brings_it_back(organization, owner, client):
 def test_archiving_twice_records_once(organization, owner, client):
     services.archive_client(organization, owner, client.pk)
     services.archive_client(organization, owner, client.pk)
-    assert [h.action for h in history_for(organization.pk, "client", client.pk)] == ["archive", "create"]
+    assert [h.action for h in history_for(organization.pk, "client", client.pk)] == [
+        "archive",
+        "create",
+    ]
 
 
 def test_delete_moves_to_the_trash_and_restore_brings_back(organization, owner, client):
@@ -87,8 +94,13 @@ def test_purge_removes_a_trashed_client_for_good(organization, owner, client):
 
 
 def test_lifecycle_actions_ignore_other_organizations_ids(other_organization, outsider, client):
-    for action in (services.archive_client, services.delete_client, services.restore_client,
-                   services.unarchive_client, services.purge_client):
+    for action in (
+        services.archive_client,
+        services.delete_client,
+        services.restore_client,
+        services.unarchive_client,
+        services.purge_client,
+    ):
         with pytest.raises(NotFound):
             action(other_organization, outsider, client.pk)
     fresh = Client.objects.get(pk=client.pk)

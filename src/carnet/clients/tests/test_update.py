@@ -13,7 +13,8 @@ from carnet.core.history import history_for
 @pytest.fixture
 def client(organization, owner):
     return services.create_client(
-        organization, owner,
+        organization,
+        owner,
         {"name": "Atelier Bois", "siret": "73282932000074", "email": "a@bois.fr", "tags": ["bois"]},
     )
 
@@ -28,7 +29,10 @@ def test_it_changes_only_what_is_sent_and_bumps_the_version(organization, owner,
 
 def test_it_records_each_changed_field_with_old_and_new_values(organization, owner, member, client):
     services.update_client(
-        organization, member, client.pk, {"name": "Atelier du Bois", "email": "b@bois.fr", "phone": ""}
+        organization,
+        member,
+        client.pk,
+        {"name": "Atelier du Bois", "email": "b@bois.fr", "phone": ""},
     )
     latest = history_for(organization.pk, "client", client.pk).first()
     assert latest.action == "update"
@@ -40,15 +44,21 @@ def test_it_records_each_changed_field_with_old_and_new_values(organization, own
 
 
 def test_an_unchanged_update_records_nothing(organization, owner, client):
-    services.update_client(organization, owner, client.pk, {"name": "Atelier Bois", "siret": "732 829 320 00074"})
+    services.update_client(
+        organization, owner, client.pk, {"name": "Atelier Bois", "siret": "732 829 320 00074"}
+    )
     assert history_for(organization.pk, "client", client.pk).count() == 1
     assert Client.objects.get(pk=client.pk).version == 1
 
 
 def test_a_stale_version_is_refused_and_nothing_is_overwritten(organization, owner, member, client):
-    services.update_client(organization, member, client.pk, {"name": "Nom de Paul"}, expected_version=1)
+    services.update_client(
+        organization, member, client.pk, {"name": "Nom de Paul"}, expected_version=1
+    )
     with pytest.raises(StaleVersion) as caught:
-        services.update_client(organization, owner, client.pk, {"name": "Nom de Marie"}, expected_version=1)
+        services.update_client(
+            organization, owner, client.pk, {"name": "Nom de Marie"}, expected_version=1
+        )
     assert caught.value.current_version == 2
     assert "modifié par quelqu'un d'autre" in str(caught.value.detail)
     assert Client.objects.get(pk=client.pk).name == "Nom de Paul"

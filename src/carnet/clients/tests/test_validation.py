@@ -11,7 +11,11 @@ from carnet.core.errors import ValidationFailed
 scalars = st.one_of(
     st.none(), st.text(max_size=300), st.integers(), st.floats(allow_nan=True), st.booleans()
 )
-values = st.one_of(scalars, st.lists(scalars, max_size=5), st.dictionaries(st.text(max_size=10), scalars, max_size=5))
+values = st.one_of(
+    scalars,
+    st.lists(scalars, max_size=5),
+    st.dictionaries(st.text(max_size=10), scalars, max_size=5),
+)
 inputs = st.dictionaries(st.sampled_from([*EDITABLE_FIELDS, "bogus"]), values, max_size=12)
 
 

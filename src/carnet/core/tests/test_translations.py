@@ -125,7 +125,7 @@ def calls_in_template(source: str) -> Iterator[tuple[str, ...]]:
             if code[end] != ")":
                 continue
             try:
-                yield from calls_in_python(code[match.start(): end + 1])
+                yield from calls_in_python(code[match.start() : end + 1])
                 break
             except SyntaxError:
                 continue
@@ -146,9 +146,13 @@ def strings_to_translate() -> dict[tuple[str, ...], set[str]]:
 # --- The catalogue ------------------------------------------------------------------------
 def test_the_english_catalogue_has_no_untranslated_entry(catalogue: list[Entry]) -> None:
     untranslated = [
-        e.msgid for e in catalogue
-        if (not e.msgstr.strip() if not e.msgid_plural
-            else len(e.msgstr_plural) != 2 or not all(s.strip() for s in e.msgstr_plural.values()))
+        e.msgid
+        for e in catalogue
+        if (
+            not e.msgstr.strip()
+            if not e.msgid_plural
+            else len(e.msgstr_plural) != 2 or not all(s.strip() for s in e.msgstr_plural.values())
+        )
     ]
     assert untranslated == []
 
@@ -177,8 +181,11 @@ def test_every_translation_keeps_the_placeholders_of_its_french_text(
             ]
         else:
             pairs = [(e.msgid, e.msgstr)]
-        mismatches += [(french, english) for french, english in pairs
-                       if placeholders(french) != placeholders(english)]
+        mismatches += [
+            (french, english)
+            for french, english in pairs
+            if placeholders(french) != placeholders(english)
+        ]
     assert mismatches == []
 
 
