@@ -21,6 +21,7 @@ from carnet.clients.models import Client
 from carnet.clients.services import get_client
 from carnet.core.errors import Conflict, NotFound
 from carnet.core.history import record_change
+from carnet.core.ids import parse_id
 
 from .models import Address
 from .validation import FLAG_FIELDS, clean_address_input, current_values
@@ -74,11 +75,8 @@ def _client_for_change(organization: Organization, client_id: Any) -> Client:
 
 
 def _address_of(organization: Organization, client: Client, address_id: Any) -> Address:
-    try:
-        pk = int(address_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("Adresse introuvable.")) from None
-    if not 0 < pk < 2**63:
+    pk = parse_id(address_id)
+    if pk is None:
         raise NotFound(_("Adresse introuvable."))
     address = Address.objects.filter(organization=organization, client=client, pk=pk).first()
     if address is None:

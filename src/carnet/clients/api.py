@@ -18,6 +18,7 @@ from pydantic_core import to_json
 from carnet.accounts.models import Organization, Role, User
 from carnet.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from carnet.core.history import history_for
+from carnet.core.ids import parse_id
 
 from . import queries, services
 from .models import Client
@@ -139,7 +140,8 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Any:
 @router.get("/{client_id}", response={200: ClientOut, **READ_ERRORS}, summary="Read a client")
 def get_client(request: HttpRequest, client_id: int) -> Any:
     # The list's loader: two plain queries, no model instance (the hot read path).
-    found = clients_data(_organization(request).pk, [client_id]) if 0 < client_id < 2**63 else []
+    pk = parse_id(client_id)
+    found = clients_data(_organization(request).pk, [pk]) if pk is not None else []
     if not found:
         raise NotFound(_("Client introuvable."))
     response = _json(found[0])

@@ -21,6 +21,7 @@ from carnet.accounts.models import Membership, Organization, User
 from carnet.core import identifiers
 from carnet.core.errors import Conflict, FieldError, NotFound, StaleVersion, ValidationFailed
 from carnet.core.history import diff, record_change
+from carnet.core.ids import parse_id
 from carnet.core.sequences import next_value
 from carnet.core.text import fold
 
@@ -72,11 +73,8 @@ def _describe_blockers(blockers: dict[str, int]) -> str:
 # --- Helpers ----------------------------------------------------------------------------
 def get_client(organization: Organization, client_id: Any, *, for_update: bool = False) -> Client:
     """The organization's client with this id (trash included), else ``NotFound``."""
-    try:
-        pk = int(client_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("Client introuvable.")) from None
-    if not 0 < pk < 2**63:
+    pk = parse_id(client_id)
+    if pk is None:
         raise NotFound(_("Client introuvable."))
     queryset = Client.objects.filter(organization=organization, pk=pk)
     if for_update:

@@ -690,18 +690,22 @@ def client_create(request: HttpRequest) -> HttpResponse:
             status = 422
         except Conflict as exc:
             status = 409
-            if exc.code == "duplicate":
-                context["duplicate"] = _duplicate_context(exc)
-                if exc.extra.get("field") in form.fields:
-                    form.add_error(
-                        exc.extra["field"], _("Un autre client utilise déjà cette valeur.")
-                    )
-            else:
-                context["conflict"] = str(exc.detail)
+            _show_conflict(exc, form, context)
         else:
             messages.success(request, _("Client « %(name)s » créé.") % {"name": client.name})
             return redirect(_detail_url(client))
     return render(request, "clients/client_form.html", context, status=status)
+
+
+def _show_conflict(exc: Conflict, form: ClientForm, context: dict[str, Any]) -> None:
+    """Put a refused save on the form: a duplicate links to the existing client and marks
+    the field it shares; any other conflict is shown as is."""
+    if exc.code != "duplicate":
+        context["conflict"] = str(exc.detail)
+        return
+    context["duplicate"] = _duplicate_context(exc)
+    if exc.extra.get("field") in form.fields:
+        form.add_error(exc.extra["field"], _("Un autre client utilise déjà cette valeur."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -739,14 +743,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
             status = 422
         except Conflict as exc:
             status = 409
-            if exc.code == "duplicate":
-                context["duplicate"] = _duplicate_context(exc)
-                if exc.extra.get("field") in form.fields:
-                    form.add_error(
-                        exc.extra["field"], _("Un autre client utilise déjà cette valeur.")
-                    )
-            else:
-                context["conflict"] = str(exc.detail)
+            _show_conflict(exc, form, context)
         else:
             messages.success(request, _("Modifications enregistrées."))
             return redirect(_detail_url(client))
