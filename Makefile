@@ -60,9 +60,11 @@ test-postgres: install chromium
 	echo "Running the test suite on PostgreSQL ($$url)…" && \
 	DATABASE_URL="$$url" CARNET_DATA_DIR="$$data_dir" $(BIN)/pytest -q $(PYTEST_ARGS)
 
-## lint: ruff (lint and format check)
+## lint: ruff (lint and format check) and mypy
 lint: install
 	@$(BIN)/ruff check src bench && $(BIN)/ruff format --check --quiet src bench
+	@data_dir=$$(mktemp -d) && trap 'rm -rf "$$data_dir"' EXIT && \
+	CARNET_DATA_DIR="$$data_dir" $(BIN)/mypy src/carnet
 
 # The browser journeys drive the system's Chromium. Installed when missing and allowed
 # (root with apt-get); otherwise the journeys fail and say why.

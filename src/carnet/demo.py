@@ -703,7 +703,7 @@ def _french_company_addresses(rng: random.Random, client: Client) -> list[dict[s
     warehouse or workshop in the next town, where deliveries go."""
     city = _company_city(rng, client)
     street, postcode = rng.choice(CITY_STREETS[city])
-    category = client.category.name if client.category_id else ""
+    category = client.category.name if client.category else ""
     # A holding or a property company has no goods to receive, nor has a one-room shop
     # a warehouse.
     staff = client.employee_count or 0

@@ -50,11 +50,13 @@ logout_view = auth_views.LogoutView.as_view()
 def switch_organization(request: HttpRequest) -> HttpResponse:
     """Work in another organization the user is a member of (kept in the session)."""
     raw = request.POST.get("organization", "")
+    user = request.user
+    assert user.is_authenticated  # member_required
     membership = None
     if raw.isdigit():
         membership = (
             Membership.objects.select_related("organization")
-            .filter(user=request.user, organization_id=int(raw))
+            .filter(user=user, organization_id=int(raw))
             .first()
         )
     if membership is None:

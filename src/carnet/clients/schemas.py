@@ -136,7 +136,7 @@ class ClientOut(Schema):
 
     @staticmethod
     def resolve_category(obj: Client) -> str | None:
-        return obj.category.name if obj.category_id else None
+        return obj.category.name if obj.category else None
 
     @staticmethod
     def resolve_owner(obj: Client) -> int | None:

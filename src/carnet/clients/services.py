@@ -183,7 +183,7 @@ def _set_tags(client: Client, names: list[str]) -> None:
     organization_id = client.organization_id
     tags = []
     for name in names:
-        tag = (
+        tag: Tag | None = (
             Tag.objects.annotate(name_lower=Lower("name"))
             .filter(organization_id=organization_id, name_lower=Lower(Value(name)))
             .first()

@@ -98,7 +98,7 @@ def current_values(client: Client) -> dict[str, Any]:
     """The client's editable values in the shape ``clean_client_input`` returns."""
     values: dict[str, Any] = {f: getattr(client, f) for f in EDITABLE_FIELDS}
     values["tags"] = sorted((t.name for t in client.tags.all()), key=str.casefold)
-    values["category"] = client.category.name if client.category_id else None
+    values["category"] = client.category.name if client.category else None
     values["owner"] = client.owner_id
     return values
 

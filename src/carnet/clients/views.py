@@ -480,9 +480,9 @@ def _identity_sections(client: Client, tags: list[str]) -> list[Section]:
 
     organizing = Section(_("Classement"), key="organizing")
     organizing.rows += [
-        Row(FIELD_LABELS["category"], client.category.name if client.category_id else ""),
+        Row(FIELD_LABELS["category"], client.category.name if client.category else ""),
         Row(FIELD_LABELS["tags"], tags, key="tags"),
-        Row(FIELD_LABELS["owner"], client.owner.display_name if client.owner_id else ""),
+        Row(FIELD_LABELS["owner"], client.owner.display_name if client.owner else ""),
     ]
     for key, value in sorted((client.custom_fields or {}).items()):
         organizing.rows.append(Row(key, _history_value("custom", value)))

@@ -18,7 +18,7 @@ import pytest
 # are synchronous code that Django would otherwise refuse to run next to it.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import Browser, Error, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Error, Page, ViewportSize, sync_playwright  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,8 +30,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +53,7 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def _new_page(browser: Browser, live_server: Any, viewport: dict[str, int]) -> Iterator[Page]:
+def _new_page(browser: Browser, live_server: Any, viewport: ViewportSize) -> Iterator[Page]:
     context = browser.new_context(
         base_url=live_server.url, viewport=viewport, locale="fr-FR", timezone_id="Europe/Paris"
     )

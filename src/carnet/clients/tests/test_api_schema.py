@@ -56,24 +56,23 @@ def wsgi_in_test_transaction(db: Any) -> Iterator[None]:
 def client_ids(organization, owner, other_organization, outsider) -> list[int]:
     """Real clients for the generated ids to land on, one of them another organization's."""
     ids = []
-    for i, fields in enumerate(
-        [
-            {
-                "name": "Boulangerie Martin",
-                "siret": "73282932000074",
-                "email": "b@martin.fr",
-                "tags": ["VIP"],
-            },
-            {
-                "name": "Élise Faure",
-                "kind": "individual",
-                "first_name": "Élise",
-                "last_name": "Faure",
-            },
-            {"name": "Berlin GmbH", "country": "DE", "vat_number": "DE136695976"},
-            {"name": "Boston Inc", "country": "US", "category": "Export"},
-        ]
-    ):
+    samples: list[dict[str, Any]] = [
+        {
+            "name": "Boulangerie Martin",
+            "siret": "73282932000074",
+            "email": "b@martin.fr",
+            "tags": ["VIP"],
+        },
+        {
+            "name": "Élise Faure",
+            "kind": "individual",
+            "first_name": "Élise",
+            "last_name": "Faure",
+        },
+        {"name": "Berlin GmbH", "country": "DE", "vat_number": "DE136695976"},
+        {"name": "Boston Inc", "country": "US", "category": "Export"},
+    ]
+    for i, fields in enumerate(samples):
         client = services.create_client(organization, owner, fields)
         if i == 3:
             services.archive_client(organization, owner, client.pk)

@@ -15,7 +15,7 @@ from carnet.core.history import history_for
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_saves_of_the_same_version_let_exactly_one_through():
+def test_concurrent_saves_of_the_same_version_let_exactly_one_through() -> None:
     organization, user = create_organization(
         slug="concurrence", name="Concurrence", admin_email="c@c.fr"
     )

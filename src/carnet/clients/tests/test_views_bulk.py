@@ -28,10 +28,12 @@ def results(response) -> list[tuple[str, str, str]]:
     panel = panel[: panel.index("</section>")]
     lines = []
     for state, body in re.findall(r'<li class="(ok|refused)">(.*?)</li>', panel, re.S):
-        name = re.search(r'class="result-name">(.*?)</span>', body, re.S).group(1)
-        message = re.search(r'class="result-message">(.*?)</span>\s*(?:<form|$)', body, re.S).group(
-            1
-        )
+        name_match = re.search(r'class="result-name">(.*?)</span>', body, re.S)
+        assert name_match is not None
+        name = name_match.group(1)
+        message_match = re.search(r'class="result-message">(.*?)</span>\s*(?:<form|$)', body, re.S)
+        assert message_match is not None
+        message = message_match.group(1)
         clean = lambda s: " ".join(unescape(re.sub(r"<[^>]+>", " ", s)).split())  # noqa: E731
         lines.append((state, clean(name), clean(message).removeprefix("Refusé : ")))
     return lines
