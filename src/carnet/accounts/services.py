@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from carnet.core import identifiers
 from carnet.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 from .models import ApiToken, Membership, Organization, Role, User
@@ -37,10 +38,23 @@ def create_organization(
                 _("L'identifiant ne peut contenir que des lettres minuscules, chiffres et tirets."),
             )
         )
+    elif len(clean_slug) > 64:
+        errors.append(
+            FieldError("slug", "too_long", _("L'identifiant fait 64 caractères au maximum."))
+        )
     if not name.strip():
         errors.append(FieldError("name", "required", _("Le nom est obligatoire.")))
-    if "@" not in admin_email:
-        errors.append(FieldError("admin", "invalid_email", _("Adresse e-mail invalide.")))
+    elif len(name.strip()) > 200:
+        errors.append(FieldError("name", "too_long", _("Le nom fait 200 caractères au maximum.")))
+    try:
+        admin_email = identifiers.clean_email(admin_email)
+    except identifiers.IdentifierError as exc:
+        errors.append(FieldError("admin", exc.code, exc.message))
+    else:
+        if not admin_email:
+            errors.append(
+                FieldError("admin", "required", _("L'e-mail de l'administrateur est obligatoire."))
+            )
     if errors:
         raise ValidationFailed(errors)
     if Organization.objects.filter(slug=clean_slug).exists():

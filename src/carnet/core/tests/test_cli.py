@@ -85,7 +85,7 @@ def test_it_refuses_a_bad_slug_and_a_bad_email_in_french(capsys: Any) -> None:
 
     assert code == 2
     assert "lettres minuscules, chiffres et tirets" in err
-    assert "Adresse e-mail invalide" in err
+    assert "adresse e-mail valide" in err
     assert not Organization.objects.exists()
 
 
