@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from carnet.core import identifiers
 from carnet.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 from .models import ApiToken, Membership, Organization, Role, User
@@ -46,14 +47,23 @@ def create_organization(
         errors.append(FieldError("name", "required", _("Le nom est obligatoire.")))
     elif len(name.strip()) > 200:
         errors.append(FieldError("name", "too_long", _("Le nom fait 200 caractères au maximum.")))
-    try:
-        admin_email = identifiers.clean_email(admin_email)
-    except identifiers.IdentifierError as exc:
-        errors.append(FieldError("admin", exc.code, exc.message))
+    admin_email = admin_email.strip()
+    if not admin_email:
+        errors.append(
+            FieldError("admin", "required", _("L'e-mail de l'administrateur est obligatoire."))
+        )
     else:
-        if not admin_email:
+        # Django's check, not the stricter one for client e-mails: staff logins on an
+        # internal domain (".local", ".lan") are legitimate.
+        try:
+            validate_email(admin_email)
+        except DjangoValidationError:
             errors.append(
-                FieldError("admin", "required", _("L'e-mail de l'administrateur est obligatoire."))
+                FieldError(
+                    "admin",
+                    "invalid_email",
+                    _("Saisissez une adresse e-mail valide (par exemple nom@exemple.fr)."),
+                )
             )
     if errors:
         raise ValidationFailed(errors)
