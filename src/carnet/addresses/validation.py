@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.core import identifiers
 from carnet.core.errors import FieldError, ValidationFailed
+from carnet.core.inputs import parse_flag
 
 if TYPE_CHECKING:
     from .models import Address
@@ -163,21 +164,6 @@ def _defaults(country: str) -> dict[str, Any]:
     return values
 
 
-def _flag(value: Any) -> bool | None:
-    """A yes/no value as forms, JSON and CSV send it; ``None`` when it is neither."""
-    if value is None or value == "":
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in {"1", "true", "oui", "on", "yes"}:
-            return True
-        if text in {"0", "false", "non", "off", "no"}:
-            return False
-    return None
-
-
 def clean_address_input(
     raw: dict[str, Any],
     existing: dict[str, Any] | None = None,
@@ -255,7 +241,7 @@ def clean_address_input(
     out["postcode"] = postcode or ""
 
     for field in FLAG_FIELDS:
-        flag = _flag(merged.get(field))
+        flag = parse_flag(merged.get(field))
         if flag is None:
             fail(field, "invalid_type", _("Oui ou non attendu."))
         out[field] = bool(flag)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.core import identifiers
 from carnet.core.errors import FieldError, ValidationFailed
+from carnet.core.inputs import parse_flag
 
 from .models import Civility, Client, Kind
 
@@ -221,17 +222,11 @@ def clean_client_input(
     out["employee_count"] = _clean_count(merged.get("employee_count"), "employee_count", fail)
 
     for field in BOOLEAN_FIELDS:
-        value = merged.get(field)
-        if value is None or value == "":
-            out[field] = False
-        elif isinstance(value, bool):
-            out[field] = value
-        elif isinstance(value, str) and value.strip().lower() in {"1", "true", "oui", "on", "yes"}:
-            out[field] = True
-        elif isinstance(value, str) and value.strip().lower() in {"0", "false", "non", "off", "no"}:
-            out[field] = False
-        else:
+        flag = parse_flag(merged.get(field))
+        if flag is None:
             fail(field, "invalid_type", _("Oui ou non attendu."))
+        else:
+            out[field] = flag
 
     out["tags"] = _clean_tags(merged.get("tags"), fail)
     category = merged.get("category")
