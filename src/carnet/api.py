@@ -305,9 +305,13 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from carnet.addresses.api import router as addresses_router
     from carnet.clients.api import router as clients_router
+    from carnet.contacts.api import router as contacts_router
 
     api.add_router("/clients", clients_router)
+    api.add_router("/clients", addresses_router)
+    api.add_router("", contacts_router)
 
 
 _register_routers()

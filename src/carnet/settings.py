@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "carnet.accounts",
     "carnet.clients",
     "carnet.addresses",
+    "carnet.contacts",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="clients:list", permanent=False)),
     path("", include("carnet.accounts.urls")),
     path("clients/", include("carnet.clients.urls")),
+    path("clients/<int:client_id>/addresses/", include("carnet.addresses.urls")),
+    path("clients/<int:client_id>/contacts/", include("carnet.contacts.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -53,7 +53,7 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert user.is_authenticated  # member_required
     membership = None
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         membership = (
             Membership.objects.select_related("organization")
             .filter(user=user, organization_id=int(raw))

@@ -41,6 +41,13 @@ def get_address(organization: Organization, client_id: Any, address_id: Any) -> 
     return _address_of(organization, client, address_id)
 
 
+def list_addresses(organization: Organization, client_id: Any) -> list[Address]:
+    """The addresses of the organization's client ``client_id`` (``NotFound`` otherwise):
+    the default billing address first, then the delivery one, then the others."""
+    client = get_client(organization, client_id)
+    return list(Address.objects.filter(organization=organization, client=client))
+
+
 def prefetch_addresses(organization: Organization, clients: Iterable[Client]) -> None:
     """Load the addresses of ``clients`` in one query: ``client.addresses.all()`` then
     reads them without touching the database."""

@@ -70,6 +70,11 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "address": _("Adresse"),
     "billing_address": _("Adresse de facturation"),
     "delivery_address": _("Adresse de livraison"),
+    "job_title": _("Fonction"),
+    "contact": _("Contact"),
+    "main_contact": _("Contact principal"),
+    "billing_contact": _("Contact de facturation"),
+    "dunning_contact": _("Contact de relance"),
 }
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.core import identifiers
 from carnet.core.errors import FieldError, ValidationFailed
+from carnet.core.ids import parse_id
 from carnet.core.inputs import parse_flag
 
 from .models import Civility, Client, Kind
@@ -241,14 +242,11 @@ def clean_client_input(
     out["custom_fields"] = _clean_custom_fields(merged.get("custom_fields"), fail)
 
     owner = merged.get("owner")
+    owner_id = parse_id(owner) if isinstance(owner, int | str) else None
     if owner in (None, ""):
         out["owner"] = None
-    elif (
-        isinstance(owner, int)
-        and not isinstance(owner, bool)
-        or (isinstance(owner, str) and owner.isdigit())
-    ):
-        out["owner"] = int(owner)
+    elif owner_id is not None and not (isinstance(owner, str) and not owner.isascii()):
+        out["owner"] = owner_id
     else:
         fail("owner", "invalid_type", _("Identifiant d'utilisateur attendu."))
 

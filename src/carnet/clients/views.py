@@ -28,8 +28,10 @@ from carnet.accounts.access import member_required, require_editor
 from carnet.accounts.models import Membership, Organization, User
 from carnet.addresses import services as address_services
 from carnet.addresses.models import Address
+from carnet.contacts import services as contact_services
 from carnet.core.errors import Conflict, DomainError, NotFound, StaleVersion, ValidationFailed
 from carnet.core.history import history_for
+from carnet.core.ids import parse_id
 from carnet.core.models import ChangeRecord
 
 from . import queries, services
@@ -61,6 +63,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "address_add": gettext_lazy("Ajout d'une adresse"),
     "address_change": gettext_lazy("Modification d'une adresse"),
     "address_delete": gettext_lazy("Suppression d'une adresse"),
+    "contact_add": gettext_lazy("Ajout d'un contact"),
+    "contact_change": gettext_lazy("Modification d'un contact"),
+    "contact_remove": gettext_lazy("Retrait d'un contact"),
+    "contact_role": gettext_lazy("Rôles d'un contact"),
 }
 
 SOURCE_LABELS: dict[str, Promise] = {
@@ -261,8 +267,9 @@ def _bulk_summary(action: str, done: int, refused: int) -> str:
 def _parse_ids(values: list[str]) -> list[int]:
     ids: list[int] = []
     for value in values:
-        if value.isdigit() and int(value) not in ids:
-            ids.append(int(value))
+        pk = parse_id(value)
+        if pk is not None and pk not in ids:
+            ids.append(pk)
     return ids
 
 
@@ -590,6 +597,7 @@ def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
         "client": client,
         "sections": _identity_sections(client, tags),
         "addresses": _addresses(_organization(request), client),
+        "contacts": contact_services.client_links(_organization(request), client),
         "history": _history_entries(_organization(request), client),
         "can_edit": _can_edit(request),
         "rename_value": client.name,
@@ -615,7 +623,7 @@ def client_rename(request: HttpRequest, client_id: int) -> HttpResponse:
     raw_version = request.POST.get("version", "")
     status, message, state = 200, "", "saved"
     stale = False
-    if not raw_version.isdigit():
+    if not (raw_version.isascii() and raw_version.isdigit()):
         status, state = 400, "error"
         message = _("La page est incomplète : rechargez-la puis recommencez.")
     else:

@@ -36,6 +36,19 @@ def test_it_describes_every_endpoint(openapi):
         ("/api/v1/clients/{client_id}/unarchive", "post"),
         ("/api/v1/clients/{client_id}/restore", "post"),
         ("/api/v1/clients/{client_id}/history", "get"),
+        ("/api/v1/clients/{client_id}/addresses", "get"),
+        ("/api/v1/clients/{client_id}/addresses", "post"),
+        ("/api/v1/clients/{client_id}/addresses/{address_id}", "patch"),
+        ("/api/v1/clients/{client_id}/addresses/{address_id}", "delete"),
+        ("/api/v1/clients/{client_id}/contacts", "get"),
+        ("/api/v1/clients/{client_id}/contacts", "post"),
+        ("/api/v1/clients/{client_id}/contacts/{contact_id}", "patch"),
+        ("/api/v1/clients/{client_id}/contacts/{contact_id}", "delete"),
+        ("/api/v1/contacts", "get"),
+        ("/api/v1/contacts", "post"),
+        ("/api/v1/contacts/{contact_id}", "get"),
+        ("/api/v1/contacts/{contact_id}", "patch"),
+        ("/api/v1/contacts/{contact_id}", "delete"),
     }
     for item in openapi["paths"].values():
         for operation in item.values():

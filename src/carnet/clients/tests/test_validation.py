@@ -57,3 +57,13 @@ def test_cleaning_is_idempotent():
     once = clean_client_input(raw)
     twice = clean_client_input(once)
     assert once == twice
+
+
+def test_an_owner_that_is_not_a_plain_number_is_a_field_error():
+    import pytest
+
+    for bad in ("²", "1.5", "-3", "0", str(2**70), True):
+        with pytest.raises(ValidationFailed) as caught:
+            clean_client_input({"name": "A", "owner": bad})
+        assert [(e.field, e.code) for e in caught.value.errors] == [("owner", "invalid_type")]
+    assert clean_client_input({"name": "A", "owner": "12"})["owner"] == 12

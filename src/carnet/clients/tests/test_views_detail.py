@@ -215,6 +215,6 @@ def test_the_record_page_query_count_does_not_grow_with_the_history(
 ):
     for i in range(25):
         services.update_client(organization, owner, company.pk, {"sector": f"Secteur {i}"})
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = web.get(f"/clients/{company.pk}/")
     assert response.content.decode().count('class="event event-update"') == 25

@@ -1,0 +1,15 @@
+"""Contact pages of a client, under ``clients/<client_id>/contacts/``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "contacts"
+urlpatterns = [
+    path("new/", views.contact_create, name="create"),
+    path("link/", views.contact_link, name="link"),
+    path("<int:contact_id>/edit/", views.contact_edit, name="edit"),
+    path("<int:contact_id>/role/<str:role>/", views.contact_set_role, name="set_role"),
+    path("<int:contact_id>/favorite/", views.contact_toggle_favorite, name="favorite"),
+    path("<int:contact_id>/unlink/", views.contact_unlink, name="unlink"),
+]
