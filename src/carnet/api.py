@@ -308,10 +308,14 @@ def _register_routers() -> None:
     from carnet.addresses.api import router as addresses_router
     from carnet.clients.api import router as clients_router
     from carnet.contacts.api import router as contacts_router
+    from carnet.contacts.vcard_api import router as vcards_router
+    from carnet.files.api import router as files_router
 
     api.add_router("/clients", clients_router)
     api.add_router("/clients", addresses_router)
     api.add_router("", contacts_router)
+    api.add_router("", files_router)
+    api.add_router("", vcards_router)
 
 
 _register_routers()

@@ -23,6 +23,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import phonenumbers
 from django.db import transaction
@@ -40,6 +41,7 @@ from carnet.clients.services import (
     delete_client,
     update_client,
 )
+from carnet.contacts.services import create_contact_for_client, link_contact
 from carnet.core.identifiers import french_vat_from_siren
 from carnet.core.text import fold
 
@@ -87,6 +89,7 @@ def load_demo() -> DemoResult:
             clients[client.name] = client
             for address in demo_addresses(client):
                 create_address(organization, admin, client.pk, address, source=SOURCE)
+        _add_contacts(organization, admin, clients)
         _live_a_little(organization, admin, sales, clients)
     return DemoResult(True, organization, _live_clients(organization), True)
 
@@ -471,6 +474,140 @@ def _individuals(rng: random.Random) -> list[dict[str, Any]]:
         _maybe_notes(rng, data)
         clients.append(data)
     return clients
+
+
+# --- Contacts ----------------------------------------------------------------------------
+# Who a company's contacts are, in order: the first is its main contact, the second
+# usually handles the invoices. Each entry: (female title, male title).
+MANAGER_TITLES = [
+    ("Gérante", "Gérant"), ("Directrice générale", "Directeur général"),
+    ("Présidente", "Président"),
+]  # fmt: skip
+ACCOUNTING_TITLES = [
+    ("Comptable", "Comptable"),
+    ("Responsable administrative et financière", "Responsable administratif et financier"),
+]  # fmt: skip
+OTHER_TITLES = [
+    ("Responsable achats", "Responsable achats"),
+    ("Assistante de direction", "Assistant de direction"),
+    ("Responsable logistique", "Responsable logistique"),
+    ("Office manager", "Office manager"),
+]  # fmt: skip
+# Names for the people of companies abroad, by country.
+FOREIGN_PEOPLE = {
+    "BE": [("mrs", "Els", "Peeters"), ("mr", "Luc", "Janssens"), ("mrs", "Anaïs", "Dubois")],
+    "DE": [("mrs", "Katrin", "Schäfer"), ("mr", "Jürgen", "Müller"), ("mr", "Lukas", "Weber")],
+    "IT": [("mrs", "Giulia", "Rossi"), ("mr", "Marco", "Bianchi"), ("mrs", "Chiara", "Ricci")],
+    "ES": [("mrs", "Lucía", "García"), ("mr", "Javier", "Martínez"), ("mr", "Álvaro", "Núñez")],
+    "NL": [("mrs", "Sanne", "de Vries"), ("mr", "Daan", "Bakker"), ("mr", "Joost", "Visser")],
+    "PT": [("mrs", "Inês", "Ferreira"), ("mr", "João", "Gonçalves"), ("mr", "Rui", "Sousa")],
+    "PL": [("mrs", "Agnieszka", "Nowak"), ("mr", "Paweł", "Wiśniewski"), ("mrs", "Ewa", "Łukasik")],
+    "SE": [("mrs", "Astrid", "Lindqvist"), ("mr", "Björn", "Åberg"), ("mrs", "Maja", "Ström")],
+    "GR": [("mr", "Nikos", "Kritikos"), ("mrs", "Eleni", "Papadaki"), ("mr", "Giorgos", "Pappas")],
+    "NO": [("mrs", "Ingrid", "Haugen"), ("mr", "Øyvind", "Berg"), ("mr", "Lars", "Johansen")],
+    "JP": [("mr", "Hiroshi", "Tanaka"), ("mrs", "Yuki", "Sato"), ("mrs", "Aiko", "Suzuki")],
+    "EN": [("mrs", "Emily", "Carter"), ("mr", "James", "O'Brien"), ("mrs", "Olivia", "Hughes")],
+}
+FOREIGN_PEOPLE["AT"] = FOREIGN_PEOPLE["DE"]
+for _country in ("US", "GB", "IE", "AU"):
+    FOREIGN_PEOPLE[_country] = FOREIGN_PEOPLE["EN"]
+# The accountant of the firm "Cabinet Rousseau", who also keeps the books of two clients
+# and receives their invoices: one contact serving three clients.
+SHARED_ACCOUNTANT = {
+    "civility": "mrs",
+    "first_name": "Hélène",
+    "last_name": "Rousseau",
+    "job_title": "Experte-comptable",
+    "email": "helene.rousseau@rousseau-expertise.fr",
+    "phone": "02 40 47 18 62",
+}
+SHARED_ACCOUNTANT_FIRM = "Cabinet Rousseau Expertise Comptable"
+SHARED_ACCOUNTANT_CLIENTS = ["Boulangerie Lemoine", "Plomberie Chauffage Roux"]
+
+
+def _add_contacts(organization: Organization, admin: User, clients: dict[str, Client]) -> None:
+    """Give every company one to three contacts (private persons have none) through
+    ``contacts.services``, then share the firm's accountant with two more clients."""
+    for client in clients.values():
+        if client.kind != "company":
+            continue
+        for data, roles, favorite in demo_contacts(client):
+            create_contact_for_client(
+                organization, admin, client.pk, data, roles=roles, favorite=favorite
+            )
+    firm = clients[SHARED_ACCOUNTANT_FIRM]
+    accountant = create_contact_for_client(
+        organization, admin, firm.pk, dict(SHARED_ACCOUNTANT), roles=["billing"]
+    ).contact
+    for name in SHARED_ACCOUNTANT_CLIENTS:
+        link_contact(organization, admin, clients[name].pk, accountant.pk, roles=["billing"])
+
+
+def demo_contacts(client: Client) -> list[tuple[dict[str, Any], list[str], bool]]:
+    """Input for ``create_contact_for_client`` (data, roles, favorite): the company's
+    contacts, the same at every load."""
+    rng = random.Random(f"{SEED}:contacts:{client.name}")
+    count = rng.choice([1, 1, 2, 2, 2, 3])
+    titles = [rng.choice(MANAGER_TITLES), rng.choice(ACCOUNTING_TITLES)]
+    titles += rng.sample(OTHER_TITLES, 1)
+    people = _people(rng, client.country, count)
+    domain = _domain(client)
+    contacts: list[tuple[dict[str, Any], list[str], bool]] = []
+    for index, (civility, first_name, last_name) in enumerate(people):
+        title = titles[index][0 if civility == "mrs" else 1]
+        data: dict[str, Any] = {
+            "civility": civility,
+            "first_name": first_name,
+            "last_name": last_name,
+            "job_title": title,
+            "phone": _contact_number(rng, client),
+        }
+        if domain:
+            local = f"{fold(first_name)}.{fold(last_name)}".replace(" ", "").replace("'", "")
+            data["email"] = f"{local}@{domain}"
+        if index == 0 or rng.random() < 0.5:
+            data["mobile"] = _contact_number(rng, client, mobile=True)
+        if index == 0:
+            # A lone manager often handles the invoices too.
+            roles = ["main"] + (["billing"] if count == 1 and rng.random() < 0.6 else [])
+        elif index == 1:
+            roles = ["billing"] + (["dunning"] if rng.random() < 0.5 else [])
+        else:
+            roles = []
+        contacts.append((data, roles, index == 0 or (index == 1 and rng.random() < 0.4)))
+    return contacts
+
+
+def _people(rng: random.Random, country: str, count: int) -> list[tuple[str, str, str]]:
+    if country in FOREIGN_PEOPLE:
+        return rng.sample(FOREIGN_PEOPLE[country], count)
+    people: list[tuple[str, str, str]] = []
+    last_names = rng.sample(LAST_NAMES, count)
+    for last_name in last_names:
+        if rng.random() < 0.5:
+            people.append(("mrs", rng.choice(FEMALE_FIRST_NAMES), last_name))
+        else:
+            people.append(("mr", rng.choice(MALE_FIRST_NAMES), last_name))
+    return people
+
+
+def _domain(client: Client) -> str:
+    """The company's e-mail domain: its website's, else its e-mail address's."""
+    if client.website:
+        host = urlsplit(client.website).hostname or ""
+        return host.removeprefix("www.")
+    return client.email.partition("@")[2]
+
+
+def _contact_number(rng: random.Random, client: Client, *, mobile: bool = False) -> str:
+    if client.country == "FR":
+        # Landlines in the company's region (its own number's first digit after 0).
+        region = client.phone[3] if client.phone.startswith("+33") else "1"
+        return _french_number(rng, rng.choice("67") if mobile else region)
+    try:
+        return _foreign_number(rng, client.country, mobile=mobile)
+    except ValueError:
+        return ""
 
 
 # --- Addresses ---------------------------------------------------------------------------

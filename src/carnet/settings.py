@@ -2,7 +2,7 @@
 
 Everything is configured through optional environment variables (see README):
 ``CARNET_DATA_DIR``, ``DATABASE_URL``, ``CARNET_SECRET_KEY``, ``CARNET_DEBUG``,
-``CARNET_ALLOWED_HOSTS``.
+``CARNET_ALLOWED_HOSTS``, ``CARNET_MAX_UPLOAD_MB``.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "carnet.clients",
     "carnet.addresses",
     "carnet.contacts",
+    "carnet.files",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,19 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Uploaded client files: the size limit of one file, in MB (CARNET_MAX_UPLOAD_MB, 20 by
+# default). Files above 2.5 MB stream to a temporary file rather than memory; form fields
+# stay small, and one request carries a bounded number of files.
+_max_upload_mb = os.environ.get("CARNET_MAX_UPLOAD_MB", "20").strip()
+if not (_max_upload_mb.isascii() and _max_upload_mb.isdigit() and int(_max_upload_mb) > 0):
+    raise ValueError(
+        f"CARNET_MAX_UPLOAD_MB must be a positive whole number of MB, not {_max_upload_mb!r}"
+    )
+CARNET_MAX_UPLOAD_MB = int(_max_upload_mb)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

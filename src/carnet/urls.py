@@ -9,6 +9,7 @@ urlpatterns = [
     path("clients/", include("carnet.clients.urls")),
     path("clients/<int:client_id>/addresses/", include("carnet.addresses.urls")),
     path("clients/<int:client_id>/contacts/", include("carnet.contacts.urls")),
+    path("", include("carnet.files.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -33,6 +33,8 @@ from carnet.core.errors import Conflict, DomainError, NotFound, StaleVersion, Va
 from carnet.core.history import history_for
 from carnet.core.ids import parse_id
 from carnet.core.models import ChangeRecord
+from carnet.files import services as file_services
+from carnet.files.models import Category as FileCategory
 
 from . import queries, services
 from .forms import FIELD_LABELS, ClientForm, country_name, initial_from_client
@@ -67,6 +69,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "contact_change": gettext_lazy("Modification d'un contact"),
     "contact_remove": gettext_lazy("Retrait d'un contact"),
     "contact_role": gettext_lazy("Rôles d'un contact"),
+    "file_add": gettext_lazy("Ajout d'un document"),
+    "file_rename": gettext_lazy("Renommage d'un document"),
+    "file_change": gettext_lazy("Modification d'un document"),
+    "file_delete": gettext_lazy("Suppression d'un document"),
 }
 
 SOURCE_LABELS: dict[str, Promise] = {
@@ -598,6 +604,9 @@ def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
         "sections": _identity_sections(client, tags),
         "addresses": _addresses(_organization(request), client),
         "contacts": contact_services.client_links(_organization(request), client),
+        "files": list(file_services.files_of(_organization(request), client)),
+        "file_categories": FileCategory.choices,
+        "max_upload_mb": file_services.max_upload_bytes() // (1024 * 1024),
         "history": _history_entries(_organization(request), client),
         "can_edit": _can_edit(request),
         "rename_value": client.name,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import vcard_views, views
 
 app_name = "contacts"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:contact_id>/role/<str:role>/", views.contact_set_role, name="set_role"),
     path("<int:contact_id>/favorite/", views.contact_toggle_favorite, name="favorite"),
     path("<int:contact_id>/unlink/", views.contact_unlink, name="unlink"),
+    path("vcard/", vcard_views.client_vcard, name="client_vcard"),
+    path("<int:contact_id>/vcard/", vcard_views.contact_vcard, name="vcard"),
 ]

@@ -49,6 +49,15 @@ def test_it_describes_every_endpoint(openapi):
         ("/api/v1/contacts/{contact_id}", "get"),
         ("/api/v1/contacts/{contact_id}", "patch"),
         ("/api/v1/contacts/{contact_id}", "delete"),
+        ("/api/v1/clients/{client_id}/files", "get"),
+        ("/api/v1/clients/{client_id}/files", "post"),
+        ("/api/v1/files", "get"),
+        ("/api/v1/files/{file_id}", "get"),
+        ("/api/v1/files/{file_id}", "patch"),
+        ("/api/v1/files/{file_id}", "delete"),
+        ("/api/v1/files/{file_id}/download", "get"),
+        ("/api/v1/clients/{client_id}/vcard", "get"),
+        ("/api/v1/contacts/{contact_id}/vcard", "get"),
     }
     for item in openapi["paths"].values():
         for operation in item.values():

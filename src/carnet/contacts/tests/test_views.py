@@ -139,14 +139,17 @@ def test_favorite_is_toggled_from_the_menu(web, organization, owner, company):
 
 
 def test_a_viewer_sees_contacts_but_no_actions(client, organization, owner, company):
-    _add(organization, owner, company, "Durand")
+    link = _add(organization, owner, company, "Durand")
     viewer = add_member(
         organization, email="viewer@dupont.fr", password=PASSWORD, role=Role.VIEWER
     ).user
     client.force_login(viewer)
     page = client.get(f"/clients/{company.pk}/").content.decode()
     assert "Marie Durand" in page
-    assert "data-contact-menu" not in page
+    # The menu only offers the vCard download.
+    assert f"/contacts/{link.contact_id}/vcard/" in page
+    assert f"/contacts/{link.contact_id}/edit/" not in page
+    assert "/role/" not in page and "/unlink/" not in page
     assert client.get(f"/clients/{company.pk}/contacts/new/").status_code == 403
 
 

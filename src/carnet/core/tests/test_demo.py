@@ -17,6 +17,7 @@ from carnet.addresses.models import Address
 from carnet.addresses.validation import clean_postcode
 from carnet.cli import main
 from carnet.clients.models import Client
+from carnet.contacts.models import ClientContact, Contact
 from carnet.core.identifiers import clean_siret, clean_vat_number, french_vat_from_siren
 from carnet.core.models import ChangeRecord
 
@@ -178,6 +179,55 @@ def test_the_demo_addresses_are_the_same_every_time(loaded: tuple[Organization, 
         assert sorted(stored) == sorted(
             (a["line1"], a["city"]) for a in demo.demo_addresses(client)
         ), client.name
+
+
+def test_companies_have_contacts_with_roles_and_individuals_none(
+    loaded: tuple[Organization, str],
+) -> None:
+    organization = loaded[0]
+    companies = list(live_clients(organization).filter(kind="company"))
+    links = ClientContact.objects.filter(organization=organization).select_related("contact")
+    by_client = Counter(link.client_id for link in links)
+
+    assert all(1 <= by_client[c.pk] <= 4 for c in companies)
+    assert not links.filter(client__kind="individual").exists()
+    mains = {link.client_id for link in links if link.is_main}
+    assert len(mains & {c.pk for c in companies}) >= 0.9 * len(companies)
+    billing = {link.client_id for link in links if link.is_billing}
+    assert len(billing & {c.pk for c in companies}) > len(companies) / 2
+    assert any(link.is_dunning for link in links)
+    assert any(link.favorite for link in links)
+    # An accountant serving several companies.
+    shared = Counter(link.contact_id for link in links)
+    assert max(shared.values()) >= 2
+    contacts = Contact.objects.filter(organization=organization)
+    assert all(c.first_name and c.last_name and c.job_title and c.phone for c in contacts)
+    assert all(c.phone.startswith("+") for c in contacts)
+    assert contacts.filter(job_title="Comptable").exists()
+    # E-mails at the company's domain.
+    for link in links.filter(client__website__startswith="https://www."):
+        domain = link.client.website.removeprefix("https://www.")
+        if link.contact.email:
+            assert link.contact.email.endswith(f"@{domain}") or link.contact.links.count() > 1
+    actions = Counter(
+        ChangeRecord.objects.filter(organization_id=organization.pk).values_list(
+            "action", flat=True
+        )
+    )
+    assert sum(n for action, n in actions.items() if "contact" in action) >= len(links)
+
+
+def test_the_demo_contacts_are_the_same_every_time(loaded: tuple[Organization, str]) -> None:
+    client = Client.objects.get(organization=loaded[0], name="Boulangerie Lemoine")
+    assert demo.demo_contacts(client) == demo.demo_contacts(client)
+    stored = {
+        (link.contact.last_name, link.contact.job_title)
+        for link in ClientContact.objects.filter(client=client).select_related("contact")
+    }
+    generated = {
+        (data["last_name"], data["job_title"]) for data, _r, _f in demo.demo_contacts(client)
+    }
+    assert generated <= stored
 
 
 def test_the_demo_data_is_the_same_every_time() -> None:

@@ -1,0 +1,47 @@
+"""Web downloads of vCard files: the client's and a contact's, from the client record.
+
+Any member of the organization may download them (viewers included); another
+organization's client or contact is a 404.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from carnet.accounts.access import member_required
+from carnet.accounts.models import Organization
+from carnet.clients.services import get_client
+from carnet.core.errors import NotFound
+
+from . import services, vcards
+
+
+def _organization(request: HttpRequest) -> Organization:
+    return request.organization  # type: ignore[attr-defined,no-any-return]
+
+
+@member_required
+@require_GET
+def client_vcard(request: HttpRequest, client_id: int) -> HttpResponse:
+    organization = _organization(request)
+    try:
+        client = get_client(organization, client_id)
+    except NotFound as exc:
+        raise Http404(str(exc.detail)) from None
+    return vcards.vcard_response(vcards.client_vcard(organization, client), client.name)
+
+
+@member_required
+@require_GET
+def contact_vcard(request: HttpRequest, client_id: int, contact_id: int) -> HttpResponse:
+    """The card of a contact linked to the client (the page it is downloaded from)."""
+    organization = _organization(request)
+    try:
+        link = services.get_link(organization, client_id, contact_id)
+    except NotFound as exc:
+        raise Http404(str(exc.detail)) from None
+    contact = link.contact
+    return vcards.vcard_response(
+        vcards.contact_vcard(organization, contact), contact.display_name()
+    )
