@@ -260,6 +260,18 @@ def _link(
     return link
 
 
+def _client_for_change(organization: Organization, client_id: Any) -> Client:
+    """The client, locked for the change; a client in the trash keeps its contacts as they
+    are (``Conflict``, code ``deleted``)."""
+    client = get_client(organization, client_id, for_update=True)
+    if client.is_deleted:
+        raise Conflict(
+            _("Ce client est dans la corbeille : restaurez-le pour modifier ses contacts."),
+            code="deleted",
+        )
+    return client
+
+
 @transaction.atomic
 def link_contact(
     organization: Organization,
@@ -271,7 +283,7 @@ def link_contact(
     favorite: bool = False,
 ) -> ClientContact:
     """Link an existing contact to a client (``Conflict`` when it already is)."""
-    client = get_client(organization, client_id, for_update=True)
+    client = _client_for_change(organization, client_id)
     contact = get_contact(organization, contact_id)
     return _link(organization, user, client, contact, list(roles), favorite)
 
@@ -287,7 +299,7 @@ def create_contact_for_client(
     favorite: bool = False,
 ) -> ClientContact:
     """Create a contact and link it to the client; phones are read in the client's country."""
-    client = get_client(organization, client_id, for_update=True)
+    client = _client_for_change(organization, client_id)
     clean_roles = _clean_roles(list(roles) if isinstance(roles, list | tuple) else roles)
     values = clean_contact_input(data, country=client.country or "FR")
     contact = _new_contact(organization, values)
@@ -307,7 +319,7 @@ def update_link(
     """Set the contact's roles for the client (the whole list: roles not in it are
     dropped) and/or its favorite flag. A role given is taken from its previous holder."""
     clean_roles = _clean_roles(roles) if roles is not None else None
-    client = get_client(organization, client_id, for_update=True)
+    client = _client_for_change(organization, client_id)
     link = get_link(organization, client.pk, contact_id)
     old_label = link_label(link.contact, link.roles, link.favorite)
     _assign(
@@ -328,6 +340,7 @@ def unlink_contact(
     organization: Organization, user: User | None, client_id: Any, contact_id: Any
 ) -> None:
     """Remove the contact from the client (the contact itself stays)."""
+    _client_for_change(organization, client_id)
     link = get_link(organization, client_id, contact_id)
     record_change(
         organization_id=organization.pk,

@@ -243,3 +243,31 @@ def test_search_ignores_case_and_accents(organization, owner, client):
 def test_search_stays_in_the_organization(organization, other_organization, outsider):
     services.create_contact(other_organization, outsider, {"last_name": "Durand"})
     assert not search_contacts(organization, "durand").exists()
+
+
+def test_a_trashed_clients_contacts_cannot_change(organization, owner):
+    import pytest
+
+    from carnet.clients import services as client_services
+    from carnet.contacts import services
+    from carnet.contacts.models import ClientContact
+    from carnet.core.errors import Conflict
+
+    client = client_services.create_client(organization, owner, {"name": "Corbeille SA"})
+    link = services.create_contact_for_client(
+        organization, owner, client.pk, {"first_name": "Léa", "last_name": "Roux"}
+    )
+    client_services.delete_client(organization, owner, client.pk)
+    for change in (
+        lambda: services.create_contact_for_client(
+            organization, owner, client.pk, {"last_name": "X"}
+        ),
+        lambda: services.update_link(
+            organization, owner, client.pk, link.contact_id, roles=["main"]
+        ),
+        lambda: services.unlink_contact(organization, owner, client.pk, link.contact_id),
+    ):
+        with pytest.raises(Conflict) as caught:
+            change()
+        assert caught.value.code == "deleted"
+    assert ClientContact.objects.filter(client=client).count() == 1
