@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-import phonenumbers
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -31,6 +30,7 @@ from carnet.addresses.models import Address
 from carnet.contacts import services as contact_services
 from carnet.core.errors import Conflict, DomainError, NotFound, StaleVersion, ValidationFailed
 from carnet.core.history import history_for
+from carnet.core.identifiers import display_phone
 from carnet.core.ids import parse_id
 from carnet.core.models import ChangeRecord
 from carnet.files import services as file_services
@@ -190,7 +190,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     for item in page.items:
         # Display forms computed here: templates stay free of formatting logic.
         number = item.phone or item.mobile
-        item.display_phone = _phone_display(number) if number else ""  # type: ignore[attr-defined]
+        item.display_phone = display_phone(number) if number else ""  # type: ignore[attr-defined]
         item.display_siren = _grouped(item.siren, (3, 3, 3))  # type: ignore[attr-defined]
     context = {
         "spec": spec,
@@ -376,19 +376,6 @@ def _grouped(digits: str, sizes: tuple[int, ...]) -> str:
     return " ".join(parts)
 
 
-def _phone_display(value: str) -> str:
-    try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException:
-        return value
-    fmt = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 33
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return str(phonenumbers.format_number(number, fmt))
-
-
 def _money(value: Decimal | None) -> str:
     if value is None:
         return ""
@@ -437,15 +424,15 @@ def _identity_sections(client: Client, tags: list[str]) -> list[Section]:
         ),
         Row(
             FIELD_LABELS["phone"],
-            _phone_display(client.phone) if client.phone else "",
+            display_phone(client.phone) if client.phone else "",
             url=f"tel:{client.phone}" if client.phone else "",
         ),
         Row(
             FIELD_LABELS["mobile"],
-            _phone_display(client.mobile) if client.mobile else "",
+            display_phone(client.mobile) if client.mobile else "",
             url=f"tel:{client.mobile}" if client.mobile else "",
         ),
-        Row(FIELD_LABELS["fax"], _phone_display(client.fax) if client.fax else ""),
+        Row(FIELD_LABELS["fax"], display_phone(client.fax) if client.fax else ""),
         Row(FIELD_LABELS["website"], client.website, url=client.website),
         Row(FIELD_LABELS["country"], f"{country_name(client.country)} ({client.country})"),
     ]

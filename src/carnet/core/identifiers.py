@@ -500,3 +500,18 @@ def vat_regime(*, kind: str, country: str, vat_number: str) -> str:
             return VAT_REGIME_REVERSE_CHARGE
         return VAT_REGIME_STANDARD
     return VAT_REGIME_EXPORT
+
+
+def display_phone(value: str) -> str:
+    """A stored E.164 number as people read it: national format for French numbers
+    ("01 42 68 53 00"), international otherwise ("+32 2 555 12 12")."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 33
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return str(phonenumbers.format_number(number, fmt))

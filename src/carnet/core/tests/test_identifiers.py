@@ -658,3 +658,11 @@ def test_vat_regime_never_raises(kind: str, country: str, vat_number: str) -> No
     assert regime in {"standard", "reverse_charge", "export"}
     if kind == "individual":
         assert regime == "standard"
+
+
+def test_display_phone_reads_french_numbers_nationally_and_others_internationally() -> None:
+    from carnet.core.identifiers import display_phone
+
+    assert display_phone("+33142685300") == "01 42 68 53 00"
+    assert display_phone("+3225551212") == "+32 2 555 12 12"
+    assert display_phone("not a number") == "not a number"
