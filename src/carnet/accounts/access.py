@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
+
+from carnet.core.errors import NotFound
+
+from .models import Organization, User
 
 View = Callable[..., HttpResponse]
 
@@ -43,3 +48,29 @@ def require_editor(request: HttpRequest) -> None:
     membership = getattr(request, "membership", None)
     if membership is None or not membership.can_edit:
         raise PermissionDenied
+
+
+def current_organization(request: HttpRequest) -> Organization:
+    """The organization the request works in (set by ``OrganizationMiddleware``; views
+    behind ``member_required`` always have one)."""
+    return request.organization  # type: ignore[attr-defined,no-any-return]
+
+
+def current_user(request: HttpRequest) -> User:
+    """The logged-in user of a view behind ``member_required``."""
+    return request.user  # type: ignore[return-value]
+
+
+def can_edit(request: HttpRequest) -> bool:
+    """Whether the member may change records (templates show or hide actions with it)."""
+    membership = getattr(request, "membership", None)
+    return bool(membership and membership.can_edit)
+
+
+@contextmanager
+def not_found_as_404() -> Iterator[None]:
+    """Turn a service's ``NotFound`` (another organization's id included) into a 404 page."""
+    try:
+        yield
+    except NotFound as exc:
+        raise Http404(str(exc.detail)) from None

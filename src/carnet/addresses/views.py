@@ -17,10 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from carnet.accounts.access import member_required, require_editor
-from carnet.accounts.models import Organization, User
+from carnet.accounts.access import (
+    current_organization,
+    current_user,
+    member_required,
+    require_editor,
+)
 from carnet.clients.models import Client
-from carnet.clients.services import get_client
+from carnet.clients.views import client_or_404
 from carnet.core.errors import DomainError, NotFound, ValidationFailed
 
 from . import services
@@ -30,30 +34,14 @@ from .models import Address
 SOURCE = "web"
 
 
-def _organization(request: HttpRequest) -> Organization:
-    return request.organization  # type: ignore[attr-defined,no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _record_url(client_id: int) -> str:
     return f"{reverse('clients:detail', args=[client_id])}#client-addresses"
-
-
-def _client_or_404(request: HttpRequest, client_id: int) -> Client:
-    """The current organization's client; another organization's id is a 404."""
-    try:
-        return get_client(_organization(request), client_id)
-    except NotFound as exc:
-        raise Http404(str(exc.detail)) from None
 
 
 def _address_or_404(request: HttpRequest, client_id: int, address_id: int) -> Address:
     """The address of the current organization's client; any other id is a 404."""
     try:
-        return services.get_address(_organization(request), client_id, address_id)
+        return services.get_address(current_organization(request), client_id, address_id)
     except NotFound as exc:
         raise Http404(str(exc.detail)) from None
 
@@ -72,7 +60,7 @@ def _refuse_if_deleted(request: HttpRequest, client: Client) -> HttpResponse | N
 @member_required
 def address_create(request: HttpRequest, client_id: int) -> HttpResponse:
     require_editor(request)
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     if (refused := _refuse_if_deleted(request, client)) is not None:
         return refused
     form = AddressForm(request.POST or None, initial={"country": client.country or "FR"})
@@ -80,8 +68,8 @@ def address_create(request: HttpRequest, client_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.create_address(
-                _organization(request),
-                _user(request),
+                current_organization(request),
+                current_user(request),
                 client.pk,
                 form.service_data(),
                 source=SOURCE,
@@ -103,7 +91,7 @@ def address_create(request: HttpRequest, client_id: int) -> HttpResponse:
 @member_required
 def address_edit(request: HttpRequest, client_id: int, address_id: int) -> HttpResponse:
     require_editor(request)
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     address = _address_or_404(request, client.pk, address_id)
     if (refused := _refuse_if_deleted(request, client)) is not None:
         return refused
@@ -112,8 +100,8 @@ def address_edit(request: HttpRequest, client_id: int, address_id: int) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             services.update_address(
-                _organization(request),
-                _user(request),
+                current_organization(request),
+                current_user(request),
                 client.pk,
                 address.pk,
                 form.service_data(),
@@ -140,12 +128,12 @@ def address_edit(request: HttpRequest, client_id: int, address_id: int) -> HttpR
 def _set_flag(request: HttpRequest, client_id: int, address_id: int, flag: str) -> HttpResponse:
     """Make the address the client's default billing or delivery address."""
     require_editor(request)
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     address = _address_or_404(request, client.pk, address_id)
     try:
         services.update_address(
-            _organization(request),
-            _user(request),
+            current_organization(request),
+            current_user(request),
             client.pk,
             address.pk,
             {flag: True},
@@ -178,14 +166,18 @@ def address_set_delivery(request: HttpRequest, client_id: int, address_id: int) 
 def address_delete(request: HttpRequest, client_id: int, address_id: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the address."""
     require_editor(request)
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     address = _address_or_404(request, client.pk, address_id)
     if (refused := _refuse_if_deleted(request, client)) is not None:
         return refused
     if request.method == "POST":
         try:
             services.delete_address(
-                _organization(request), _user(request), client.pk, address.pk, source=SOURCE
+                current_organization(request),
+                current_user(request),
+                client.pk,
+                address.pk,
+                source=SOURCE,
             )
         except DomainError as exc:
             messages.error(request, str(exc.detail))

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -23,8 +23,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from carnet.accounts.access import member_required, require_editor
-from carnet.accounts.models import Membership, Organization, User
+from carnet.accounts.access import (
+    can_edit,
+    current_organization,
+    current_user,
+    member_required,
+    not_found_as_404,
+    require_editor,
+)
+from carnet.accounts.models import Membership, Organization
 from carnet.addresses import services as address_services
 from carnet.addresses.models import Address
 from carnet.contacts import services as contact_services
@@ -83,25 +90,14 @@ SOURCE_LABELS: dict[str, Promise] = {
 
 
 # --- Helpers ----------------------------------------------------------------------------
-def _organization(request: HttpRequest) -> Organization:
-    return request.organization  # type: ignore[attr-defined,no-any-return]
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+def client_or_404(request: HttpRequest, client_id: int) -> Client:
+    """The current organization's client, trash included; another organization's id is a 404.
 
-
-def _can_edit(request: HttpRequest) -> bool:
-    membership = getattr(request, "membership", None)
-    return bool(membership and membership.can_edit)
-
-
-def _get_client_or_404(request: HttpRequest, client_id: int) -> Client:
-    """The current organization's client, trash included; another organization's id is a 404."""
-    try:
-        return services.get_client(_organization(request), client_id)
-    except NotFound as exc:
-        raise Http404(str(exc.detail)) from None
+    Shared by the pages of the record's sections (contacts, addresses, files)."""
+    with not_found_as_404():
+        return services.get_client(current_organization(request), client_id)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -182,11 +178,11 @@ def client_list(request: HttpRequest) -> HttpResponse:
     """The client list: search, archived toggle, trash, sort, keyset pagination."""
     spec, problems = _list_spec(request.GET)
     try:
-        page = queries.list_clients(_organization(request), spec)
+        page = queries.list_clients(current_organization(request), spec)
     except ValidationFailed as exc:  # a cursor from another sort: start again
         problems.extend(str(e.message) for e in exc.errors)
         spec.cursor = ""
-        page = queries.list_clients(_organization(request), spec)
+        page = queries.list_clients(current_organization(request), spec)
     for item in page.items:
         # Display forms computed here: templates stay free of formatting logic.
         number = item.phone or item.mobile
@@ -205,7 +201,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
             "revenue": _sort_header(spec, "revenue", gettext_lazy("CA HT")),
         },
         "show_archived": spec.archived != "false",
-        "can_edit": _can_edit(request),
+        "can_edit": can_edit(request),
         "list_url": request.get_full_path(),
     }
     if getattr(request, "htmx", False) and request.htmx.target == "client-results":  # type: ignore[attr-defined]
@@ -300,7 +296,7 @@ def client_bulk(request: HttpRequest) -> HttpResponse:
             request, _("%(max)d clients au plus par action groupée.") % {"max": MAX_BULK}
         )
         return redirect(back)
-    organization, user = _organization(request), _user(request)
+    organization, user = current_organization(request), current_user(request)
     results: list[dict[str, Any]] = []
     done = refused = 0
     for client_id in ids:
@@ -589,13 +585,13 @@ def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
     return {
         "client": client,
         "sections": _identity_sections(client, tags),
-        "addresses": _addresses(_organization(request), client),
-        "contacts": contact_services.client_links(_organization(request), client),
-        "files": list(file_services.files_of(_organization(request), client)),
+        "addresses": _addresses(current_organization(request), client),
+        "contacts": contact_services.client_links(current_organization(request), client),
+        "files": list(file_services.files_of(current_organization(request), client)),
         "file_categories": FileCategory.choices,
         "max_upload_mb": file_services.max_upload_bytes() // (1024 * 1024),
-        "history": _history_entries(_organization(request), client),
-        "can_edit": _can_edit(request),
+        "history": _history_entries(current_organization(request), client),
+        "can_edit": can_edit(request),
         "rename_value": client.name,
         "rename_version": client.version,
     }
@@ -604,7 +600,7 @@ def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
 @require_GET
 @member_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _get_client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     return render(request, "clients/client_detail.html", _detail_context(request, client))
 
 
@@ -614,7 +610,7 @@ def client_rename(request: HttpRequest, client_id: int) -> HttpResponse:
     """Inline rename from the record page: saves the name with the version the page was
     loaded with, so a concurrent change is reported instead of overwritten."""
     require_editor(request)
-    client = _get_client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     name = request.POST.get("name", "")
     raw_version = request.POST.get("version", "")
     status, message, state = 200, "", "saved"
@@ -625,8 +621,8 @@ def client_rename(request: HttpRequest, client_id: int) -> HttpResponse:
     else:
         try:
             client = services.update_client(
-                _organization(request),
-                _user(request),
+                current_organization(request),
+                current_user(request),
                 client.pk,
                 {"name": name},
                 expected_version=int(raw_version),
@@ -676,7 +672,7 @@ def _duplicate_context(exc: Conflict) -> dict[str, Any]:
 @member_required
 def client_create(request: HttpRequest) -> HttpResponse:
     require_editor(request)
-    organization = _organization(request)
+    organization = current_organization(request)
     form = ClientForm(
         request.POST or None,
         organization=organization,
@@ -687,7 +683,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             client = services.create_client(
-                organization, _user(request), form.service_data(), source=SOURCE
+                organization, current_user(request), form.service_data(), source=SOURCE
             )
         except ValidationFailed as exc:
             form.add_service_errors(exc)
@@ -716,8 +712,8 @@ def _show_conflict(exc: Conflict, form: ClientForm, context: dict[str, Any]) -> 
 @member_required
 def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
     require_editor(request)
-    organization = _organization(request)
-    client = _get_client_or_404(request, client_id)
+    organization = current_organization(request)
+    client = client_or_404(request, client_id)
     if client.is_deleted:
         messages.error(
             request, _("Ce client est dans la corbeille : restaurez-le pour le modifier.")
@@ -733,7 +729,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             client = services.update_client(
                 organization,
-                _user(request),
+                current_user(request),
                 client.pk,
                 form.service_data(only_changed=True),
                 expected_version=version if version is not None else client.version,
@@ -757,10 +753,12 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 # --- Lifecycle actions ------------------------------------------------------------------
 def _lifecycle(request: HttpRequest, client_id: int, service: Any, success: str) -> HttpResponse:
     require_editor(request)
-    client = _get_client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     back = _safe_next(request, _detail_url(client))
     try:
-        client = service(_organization(request), _user(request), client.pk, source=SOURCE)
+        client = service(
+            current_organization(request), current_user(request), client.pk, source=SOURCE
+        )
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
@@ -799,14 +797,16 @@ def client_delete(request: HttpRequest, client_id: int) -> HttpResponse:
     """GET asks for confirmation; POST moves the client to the trash. A refusal (documents
     attached) is shown with its reason and a button to archive instead."""
     require_editor(request)
-    client = _get_client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     if client.is_deleted:
         messages.info(request, _("Ce client est déjà dans la corbeille."))
         return redirect(_detail_url(client))
     context: dict[str, Any] = {"client": client}
     if request.method == "POST":
         try:
-            services.delete_client(_organization(request), _user(request), client.pk, source=SOURCE)
+            services.delete_client(
+                current_organization(request), current_user(request), client.pk, source=SOURCE
+            )
         except Conflict as exc:
             context["refusal"] = str(exc.detail)
             context["can_archive"] = exc.code == "has_documents" and not client.archived

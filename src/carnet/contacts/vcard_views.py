@@ -9,22 +9,17 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from carnet.accounts.access import member_required
-from carnet.accounts.models import Organization
+from carnet.accounts.access import current_organization, member_required
 from carnet.clients.services import get_client
 from carnet.core.errors import NotFound
 
 from . import services, vcards
 
 
-def _organization(request: HttpRequest) -> Organization:
-    return request.organization  # type: ignore[attr-defined,no-any-return]
-
-
 @member_required
 @require_GET
 def client_vcard(request: HttpRequest, client_id: int) -> HttpResponse:
-    organization = _organization(request)
+    organization = current_organization(request)
     try:
         client = get_client(organization, client_id)
     except NotFound as exc:
@@ -36,7 +31,7 @@ def client_vcard(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_GET
 def contact_vcard(request: HttpRequest, client_id: int, contact_id: int) -> HttpResponse:
     """The card of a contact linked to the client (the page it is downloaded from)."""
-    organization = _organization(request)
+    organization = current_organization(request)
     try:
         link = services.get_link(organization, client_id, contact_id)
     except NotFound as exc:

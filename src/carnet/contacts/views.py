@@ -17,10 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from carnet.accounts.access import member_required, require_editor
-from carnet.accounts.models import Organization, User
+from carnet.accounts.access import (
+    current_organization,
+    current_user,
+    member_required,
+    require_editor,
+)
 from carnet.clients.models import Client
-from carnet.clients.services import get_client
+from carnet.clients.views import client_or_404
 from carnet.core.errors import DomainError, NotFound, ValidationFailed
 from carnet.core.ids import parse_id
 
@@ -31,30 +35,14 @@ from .models import ROLE_FIELDS, ClientContact
 MAX_SUGGESTIONS = 20
 
 
-def _organization(request: HttpRequest) -> Organization:
-    return request.organization  # type: ignore[attr-defined,no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _record_url(client_id: int) -> str:
     return f"{reverse('clients:detail', args=[client_id])}#client-contacts"
-
-
-def _client_or_404(request: HttpRequest, client_id: int) -> Client:
-    """The current organization's client; another organization's id is a 404."""
-    try:
-        return get_client(_organization(request), client_id)
-    except NotFound as exc:
-        raise Http404(str(exc.detail)) from None
 
 
 def _link_or_404(request: HttpRequest, client_id: int, contact_id: int) -> ClientContact:
     """The contact linked to the current organization's client; any other id is a 404."""
     try:
-        return services.get_link(_organization(request), client_id, contact_id)
+        return services.get_link(current_organization(request), client_id, contact_id)
     except NotFound as exc:
         raise Http404(str(exc.detail)) from None
 
@@ -74,7 +62,7 @@ def _refuse_if_deleted(request: HttpRequest, client: Client) -> HttpResponse | N
 def contact_create(request: HttpRequest, client_id: int) -> HttpResponse:
     """A new contact for the client; the page also finds existing contacts to link."""
     require_editor(request)
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     if (refused := _refuse_if_deleted(request, client)) is not None:
         return refused
     form = ClientContactForm(request.POST or None)
@@ -82,8 +70,8 @@ def contact_create(request: HttpRequest, client_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.create_contact_for_client(
-                _organization(request),
-                _user(request),
+                current_organization(request),
+                current_user(request),
                 client.pk,
                 form.service_data(),
                 roles=form.cleaned_data["roles"],
@@ -102,10 +90,10 @@ def contact_create(request: HttpRequest, client_id: int) -> HttpResponse:
     suggestions: list[Any] = []
     if q:
         linked = ClientContact.objects.filter(
-            organization=_organization(request), client=client
+            organization=current_organization(request), client=client
         ).values("contact_id")
         suggestions = list(
-            queries.search_contacts(_organization(request), q).exclude(pk__in=linked)[
+            queries.search_contacts(current_organization(request), q).exclude(pk__in=linked)[
                 :MAX_SUGGESTIONS
             ]
         )
@@ -118,12 +106,14 @@ def contact_create(request: HttpRequest, client_id: int) -> HttpResponse:
 def contact_link(request: HttpRequest, client_id: int) -> HttpResponse:
     """Link an existing contact (``contact_id``) to the client."""
     require_editor(request)
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     if (refused := _refuse_if_deleted(request, client)) is not None:
         return refused
     contact_id = parse_id(request.POST.get("contact_id"))
     try:
-        services.link_contact(_organization(request), _user(request), client.pk, contact_id)
+        services.link_contact(
+            current_organization(request), current_user(request), client.pk, contact_id
+        )
     except NotFound as exc:
         raise Http404(str(exc.detail)) from None
     except DomainError as exc:
@@ -137,7 +127,7 @@ def contact_link(request: HttpRequest, client_id: int) -> HttpResponse:
 @member_required
 def contact_edit(request: HttpRequest, client_id: int, contact_id: int) -> HttpResponse:
     require_editor(request)
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     link = _link_or_404(request, client.pk, contact_id)
     if (refused := _refuse_if_deleted(request, client)) is not None:
         return refused
@@ -146,7 +136,10 @@ def contact_edit(request: HttpRequest, client_id: int, contact_id: int) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             services.update_contact(
-                _organization(request), _user(request), link.contact_id, form.service_data()
+                current_organization(request),
+                current_user(request),
+                link.contact_id,
+                form.service_data(),
             )
         except ValidationFailed as exc:
             form.add_service_errors(exc)
@@ -170,14 +163,14 @@ def contact_set_role(
     require_editor(request)
     if role not in ROLE_FIELDS:
         raise Http404(_("Rôle inconnu."))
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     if (refused := _refuse_if_deleted(request, client)) is not None:
         return refused
     link = _link_or_404(request, client.pk, contact_id)
     try:
         services.update_link(
-            _organization(request),
-            _user(request),
+            current_organization(request),
+            current_user(request),
             client.pk,
             link.contact_id,
             roles=[*link.roles, role],
@@ -193,14 +186,14 @@ def contact_set_role(
 @member_required
 def contact_toggle_favorite(request: HttpRequest, client_id: int, contact_id: int) -> HttpResponse:
     require_editor(request)
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     if (refused := _refuse_if_deleted(request, client)) is not None:
         return refused
     link = _link_or_404(request, client.pk, contact_id)
     try:
         services.update_link(
-            _organization(request),
-            _user(request),
+            current_organization(request),
+            current_user(request),
             client.pk,
             link.contact_id,
             favorite=not link.favorite,
@@ -217,14 +210,14 @@ def contact_toggle_favorite(request: HttpRequest, client_id: int, contact_id: in
 def contact_unlink(request: HttpRequest, client_id: int, contact_id: int) -> HttpResponse:
     """GET asks for confirmation; POST removes the contact from the client."""
     require_editor(request)
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     link = _link_or_404(request, client.pk, contact_id)
     if (refused := _refuse_if_deleted(request, client)) is not None:
         return refused
     if request.method == "POST":
         try:
             services.unlink_contact(
-                _organization(request), _user(request), client.pk, link.contact_id
+                current_organization(request), current_user(request), client.pk, link.contact_id
             )
         except DomainError as exc:
             messages.error(request, str(exc.detail))

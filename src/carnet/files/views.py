@@ -17,10 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from carnet.accounts.access import member_required, require_editor
-from carnet.accounts.models import Organization, User
+from carnet.accounts.access import (
+    can_edit,
+    current_organization,
+    current_user,
+    member_required,
+    require_editor,
+)
 from carnet.clients.models import Client
-from carnet.clients.services import get_client
+from carnet.clients.views import client_or_404
 from carnet.core.errors import DomainError, NotFound, ValidationFailed
 
 from . import services
@@ -33,36 +38,16 @@ SOURCE = "web"
 MAX_RESULTS = 200
 
 
-def _organization(request: HttpRequest) -> Organization:
-    return request.organization  # type: ignore[attr-defined,no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _record_url(client_id: int) -> str:
     return f"{reverse('clients:detail', args=[client_id])}#client-files"
-
-
-def _client_or_404(request: HttpRequest, client_id: int) -> Client:
-    try:
-        return get_client(_organization(request), client_id)
-    except NotFound as exc:
-        raise Http404(str(exc.detail)) from None
 
 
 def _file_or_404(request: HttpRequest, file_id: int) -> ClientFile:
     """The current organization's file; any other id is a 404."""
     try:
-        return services.get_file(_organization(request), file_id)
+        return services.get_file(current_organization(request), file_id)
     except NotFound as exc:
         raise Http404(str(exc.detail)) from None
-
-
-def _can_edit(request: HttpRequest) -> bool:
-    membership = getattr(request, "membership", None)
-    return bool(membership and membership.can_edit)
 
 
 def _back(request: HttpRequest, item: ClientFile) -> str:
@@ -76,11 +61,16 @@ def _back(request: HttpRequest, item: ClientFile) -> str:
 @member_required
 def file_upload(request: HttpRequest, client_id: int) -> HttpResponse:
     require_editor(request)
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     try:
         uploads, category = read_upload(request)
         created = services.upload_files(
-            _organization(request), _user(request), client.pk, uploads, category, source=SOURCE
+            current_organization(request),
+            current_user(request),
+            client.pk,
+            uploads,
+            category,
+            source=SOURCE,
         )
     except ValidationFailed as exc:
         for error in exc.errors:
@@ -118,8 +108,8 @@ def file_edit(request: HttpRequest, file_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_file(
-                _organization(request),
-                _user(request),
+                current_organization(request),
+                current_user(request),
                 item.pk,
                 {"name": form.cleaned_data["name"], "category": form.cleaned_data["category"]},
                 source=SOURCE,
@@ -146,7 +136,9 @@ def file_delete(request: HttpRequest, file_id: int) -> HttpResponse:
     if request.method == "POST":
         back = _back(request, item)
         try:
-            services.delete_file(_organization(request), _user(request), item.pk, source=SOURCE)
+            services.delete_file(
+                current_organization(request), current_user(request), item.pk, source=SOURCE
+            )
         except DomainError as exc:
             messages.error(request, str(exc.detail))
         else:
@@ -160,7 +152,7 @@ def file_delete(request: HttpRequest, file_id: int) -> HttpResponse:
 @member_required
 def documents(request: HttpRequest) -> HttpResponse:
     """Every client's files, searchable by name and filtered by client and category."""
-    organization = _organization(request)
+    organization = current_organization(request)
     form = DocumentFilterForm(request.GET)
     filters = form.filters()
     found = list(services.search_files(organization, **filters)[: MAX_RESULTS + 1])
@@ -177,6 +169,6 @@ def documents(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "clients": list(clients),
         "categories": Category.choices,
-        "can_edit": _can_edit(request),
+        "can_edit": can_edit(request),
     }
     return render(request, "files/documents.html", context)
