@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,11 +21,12 @@ from carnet.accounts.access import (
     current_organization,
     current_user,
     member_required,
+    not_found_as_404,
     require_editor,
 )
 from carnet.clients.models import Client
 from carnet.clients.views import client_or_404
-from carnet.core.errors import DomainError, NotFound, ValidationFailed
+from carnet.core.errors import DomainError, ValidationFailed
 
 from . import services
 from .forms import AddressForm, initial_from_address
@@ -40,10 +41,8 @@ def _record_url(client_id: int) -> str:
 
 def _address_or_404(request: HttpRequest, client_id: int, address_id: int) -> Address:
     """The address of the current organization's client; any other id is a 404."""
-    try:
+    with not_found_as_404():
         return services.get_address(current_organization(request), client_id, address_id)
-    except NotFound as exc:
-        raise Http404(str(exc.detail)) from None
 
 
 def _refuse_if_deleted(request: HttpRequest, client: Client) -> HttpResponse | None:

@@ -6,12 +6,11 @@ organization's client or contact is a 404.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from carnet.accounts.access import current_organization, member_required
+from carnet.accounts.access import current_organization, member_required, not_found_as_404
 from carnet.clients.services import get_client
-from carnet.core.errors import NotFound
 
 from . import services, vcards
 
@@ -20,10 +19,8 @@ from . import services, vcards
 @require_GET
 def client_vcard(request: HttpRequest, client_id: int) -> HttpResponse:
     organization = current_organization(request)
-    try:
+    with not_found_as_404():
         client = get_client(organization, client_id)
-    except NotFound as exc:
-        raise Http404(str(exc.detail)) from None
     return vcards.vcard_response(vcards.client_vcard(organization, client), client.name)
 
 
@@ -32,10 +29,8 @@ def client_vcard(request: HttpRequest, client_id: int) -> HttpResponse:
 def contact_vcard(request: HttpRequest, client_id: int, contact_id: int) -> HttpResponse:
     """The card of a contact linked to the client (the page it is downloaded from)."""
     organization = current_organization(request)
-    try:
+    with not_found_as_404():
         link = services.get_link(organization, client_id, contact_id)
-    except NotFound as exc:
-        raise Http404(str(exc.detail)) from None
     contact = link.contact
     return vcards.vcard_response(
         vcards.contact_vcard(organization, contact), contact.display_name()

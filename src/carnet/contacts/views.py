@@ -21,6 +21,7 @@ from carnet.accounts.access import (
     current_organization,
     current_user,
     member_required,
+    not_found_as_404,
     require_editor,
 )
 from carnet.clients.models import Client
@@ -41,10 +42,8 @@ def _record_url(client_id: int) -> str:
 
 def _link_or_404(request: HttpRequest, client_id: int, contact_id: int) -> ClientContact:
     """The contact linked to the current organization's client; any other id is a 404."""
-    try:
+    with not_found_as_404():
         return services.get_link(current_organization(request), client_id, contact_id)
-    except NotFound as exc:
-        raise Http404(str(exc.detail)) from None
 
 
 def _refuse_if_deleted(request: HttpRequest, client: Client) -> HttpResponse | None:

@@ -22,11 +22,12 @@ from carnet.accounts.access import (
     current_organization,
     current_user,
     member_required,
+    not_found_as_404,
     require_editor,
 )
 from carnet.clients.models import Client
 from carnet.clients.views import client_or_404
-from carnet.core.errors import DomainError, NotFound, ValidationFailed
+from carnet.core.errors import DomainError, ValidationFailed
 
 from . import services
 from .downloads import file_response
@@ -44,10 +45,8 @@ def _record_url(client_id: int) -> str:
 
 def _file_or_404(request: HttpRequest, file_id: int) -> ClientFile:
     """The current organization's file; any other id is a 404."""
-    try:
+    with not_found_as_404():
         return services.get_file(current_organization(request), file_id)
-    except NotFound as exc:
-        raise Http404(str(exc.detail)) from None
 
 
 def _back(request: HttpRequest, item: ClientFile) -> str:
