@@ -307,15 +307,27 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from carnet.addresses.api import router as addresses_router
     from carnet.clients.api import router as clients_router
+    from carnet.clients.organizing_api import (
+        categories_router,
+        groups_router,
+        saved_views_router,
+        tags_router,
+    )
     from carnet.contacts.api import router as contacts_router
     from carnet.contacts.vcard_api import router as vcards_router
+    from carnet.customfields.api import router as custom_fields_router
     from carnet.files.api import router as files_router
 
     api.add_router("/clients", clients_router)
+    api.add_router("/tags", tags_router)
+    api.add_router("/categories", categories_router)
+    api.add_router("/category-groups", groups_router)
+    api.add_router("/saved-views", saved_views_router)
     api.add_router("/clients", addresses_router)
     api.add_router("", contacts_router)
     api.add_router("", files_router)
     api.add_router("", vcards_router)
+    api.add_router("/custom-fields", custom_fields_router)
 
 
 _register_routers()

@@ -2,8 +2,9 @@
 
 About eighty clients of a fictional French business: French companies of every common
 legal form, companies elsewhere in the EU (reverse charge) and outside it (export), and
-private persons; with tags, categories, owners, a few archived or in the trash, and a
-history of changes. Every client is created through ``clients.services``, like any other.
+private persons; with tags, categories, custom fields, owners, a few archived or in the
+trash, and a history of changes. Every client is created through ``clients.services``,
+like any other.
 
 The names are invented. Identifiers are generated, not copied from real companies, and
 carry valid check digits: SIREN and SIRET pass the Luhn check, French VAT numbers are
@@ -44,6 +45,7 @@ from carnet.clients.services import (
 from carnet.contacts.services import create_contact_for_client, link_contact
 from carnet.core.identifiers import french_vat_from_siren
 from carnet.core.text import fold
+from carnet.customfields.services import create_custom_field
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Démo Carnet"
@@ -81,10 +83,13 @@ def load_demo() -> DemoResult:
         rng = random.Random(SEED)
         owners = [admin, sales, None]
         clients: dict[str, Client] = {}
+        for definition in DEMO_CUSTOM_FIELDS:
+            create_custom_field(organization, admin, definition, source=SOURCE)
         for data in demo_clients(rng):
             owner = rng.choice(owners)
             if owner is not None:
                 data["owner"] = owner.pk
+            data["custom_fields"] = demo_custom_values(data)
             client = create_client(organization, admin, data, source=SOURCE)
             clients[client.name] = client
             for address in demo_addresses(client):
@@ -162,6 +167,41 @@ def _live_a_little(
         archive_client(organization, admin, clients[name].pk, source=SOURCE)
     for name in ("Lumière & Pixel Studio", "Hugo Benali"):
         delete_client(organization, sales, clients[name].pk, source=SOURCE)
+
+
+# --- Custom fields -----------------------------------------------------------------------
+DEMO_CUSTOM_FIELDS: list[dict[str, Any]] = [
+    {
+        "name": "Niveau de service",
+        "slug": "niveau_service",
+        "type": "choice",
+        "choices": ["Bronze", "Argent", "Or"],
+    },
+    {"name": "Fin de contrat", "slug": "fin_contrat", "type": "date"},
+    {"name": "Nombre de sites", "slug": "nombre_sites", "type": "integer"},
+    {"name": "Client signé", "slug": "client_signe", "type": "boolean"},
+]
+
+
+def demo_custom_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Custom values for one demo client, seeded by its name (so that they do not depend
+    on the order of creation): a service level and contract end for most companies,
+    their number of sites, and whether the client has signed."""
+    label = data.get("name") or f"{data.get('first_name', '')} {data.get('last_name', '')}"
+    rng = random.Random(f"{SEED}:custom:{label}")
+    values: dict[str, Any] = {}
+    if data.get("kind", "company") == "company":
+        if rng.random() < 0.75:
+            values["niveau_service"] = rng.choices(["Bronze", "Argent", "Or"], [5, 3, 2])[0]
+            year, month = rng.choice([2026, 2027, 2028]), rng.randint(1, 12)
+            day = 28 if month == 2 else 30  # contracts end at the end of a month
+            values["fin_contrat"] = f"{year}-{month:02d}-{day}"
+        if rng.random() < 0.6:
+            employees = data.get("employee_count") or 5
+            values["nombre_sites"] = rng.randint(1, max(1, min(12, employees // 15 + 1)))
+    if rng.random() < 0.85:
+        values["client_signe"] = rng.random() < 0.7
+    return values
 
 
 # --- The clients -------------------------------------------------------------------------

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "carnet.addresses",
     "carnet.contacts",
     "carnet.files",
+    "carnet.customfields",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,9 @@ urlpatterns = [
     path("clients/<int:client_id>/addresses/", include("carnet.addresses.urls")),
     path("clients/<int:client_id>/contacts/", include("carnet.contacts.urls")),
     path("", include("carnet.files.urls")),
+    path("settings/", RedirectView.as_view(pattern_name="organizing:tags", permanent=False)),
+    path("settings/", include("carnet.clients.organizing_urls")),
+    path("settings/custom-fields/", include("carnet.customfields.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

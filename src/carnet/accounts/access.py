@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from carnet.core.errors import NotFound
 
-from .models import Organization, User
+from .models import Organization, Role, User
 
 View = Callable[..., HttpResponse]
 
@@ -65,6 +65,20 @@ def can_edit(request: HttpRequest) -> bool:
     """Whether the member may change records (templates show or hide actions with it)."""
     membership = getattr(request, "membership", None)
     return bool(membership and membership.can_edit)
+
+
+def is_admin(request: HttpRequest) -> bool:
+    """Whether the member administers the organization (role owner or admin): settings
+    such as custom field definitions are theirs to change."""
+    membership = getattr(request, "membership", None)
+    return bool(membership and membership.role in (Role.OWNER, Role.ADMIN))
+
+
+def require_admin(request: HttpRequest) -> None:
+    """Refuse (403) a change to the organization's settings by a member who is not an
+    owner or an admin."""
+    if not is_admin(request):
+        raise PermissionDenied
 
 
 @contextmanager

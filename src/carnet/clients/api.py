@@ -23,11 +23,15 @@ from carnet.core.ids import parse_id
 from . import queries, services
 from .models import Client
 from .schemas import (
+    BulkIn,
+    BulkOut,
     ChangeList,
     ClientIn,
     ClientList,
     ClientOut,
     ListParams,
+    PickerList,
+    PickerParams,
     Problem,
     client_data,
     clients_data,
@@ -96,15 +100,28 @@ def _client_response(client: Client, *, status: int = 200, location: str = "") -
     return response
 
 
+def list_params(request: HttpRequest) -> dict[str, Any]:
+    """The query string as ``ClientFilter.from_params`` takes it (``tag`` repeated)."""
+    return {
+        key: request.GET.getlist(key) if key == "tag" else request.GET.get(key)
+        for key in request.GET
+    }
+
+
 @router.get(
     "",
     response={200: ClientList, **LIST_ERRORS},
-    summary="List and search clients",
-    description="Keyset-paginated: pass `next_cursor` back as `cursor` for the next page.",
+    summary="List, search and filter clients",
+    description="Keyset-paginated: pass `next_cursor` back as `cursor` for the next page. "
+    "Custom fields filter with `cf_<slug>=<value>` (a `multiple_choice` field: one of its "
+    "choices). Clients whose e-mail, SIRET, SIREN, telephone number, reference or VAT "
+    "number equals `q` come first. An unknown parameter is refused (422).",
 )
 def list_clients(request: HttpRequest, params: Query[ListParams]) -> Any:
-    spec = queries.ClientFilter.from_params(params.dict(exclude_none=True))
     organization = _organization(request)
+    spec = queries.ClientFilter.from_params(
+        list_params(request), organization=organization, strict=True
+    )
     ids = queries.page_ids(organization, spec)
     sort_column = queries.SORTS[spec.sort][0]
     extra = (sort_column,) if sort_column not in ClientOut.model_fields else ()
@@ -117,6 +134,41 @@ def list_clients(request: HttpRequest, params: Query[ListParams]) -> Any:
         for column in extra:
             del item[column]
     return _json({"items": items, "next_cursor": cursor})
+
+
+@router.get(
+    "/picker",
+    response={200: PickerList, **LIST_ERRORS},
+    summary="Suggest clients for a form's client picker",
+    description="The first clients by name matching `q` (exact identifier matches first), "
+    "with their billing city. Archived clients are left out, unless `archived=all`: then "
+    "they come last, to be shown greyed.",
+)
+def pick_clients(request: HttpRequest, params: Query[PickerParams]) -> Any:
+    organization = _organization(request)
+    unknown = sorted(set(request.GET) - {"q", "archived", "limit"})
+    errors = [
+        FieldError(name, "unknown_filter", _("Paramètre inconnu : « %(name)s ».") % {"name": name})
+        for name in unknown
+    ]
+    archived = (request.GET.get("archived") or "false").strip().lower()
+    if archived not in ("false", "all"):
+        errors.append(
+            FieldError("archived", "invalid_choice", _("« archived » vaut false ou all."))
+        )
+    raw_limit = (request.GET.get("limit") or str(queries.PICKER_LIMIT)).strip()
+    limit = int(raw_limit) if raw_limit.isascii() and raw_limit.isdigit() else 0
+    if not 1 <= limit <= queries.MAX_PICKER_LIMIT:
+        errors.append(
+            FieldError("limit", "out_of_range", _("« limit » doit être compris entre 1 et 50."))
+        )
+    q = request.GET.get("q") or ""
+    if "\x00" in q:
+        errors.append(FieldError("q", "invalid_character", _("Caractère nul interdit.")))
+    if errors:
+        raise ValidationFailed(errors)
+    items = queries.pick_clients(organization, q, archived=archived, limit=limit)
+    return _json({"items": items})
 
 
 @router.post(
@@ -135,6 +187,55 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Any:
         source="api",
     )
     return _client_response(client, status=201, location=f"{request.path.rstrip('/')}/{client.pk}")
+
+
+@router.post(
+    "/bulk",
+    response={200: BulkOut, **WRITE_ERRORS},
+    summary="Apply one action to many clients",
+    description="Tag, untag, set the category or the owner, archive, unarchive or delete "
+    "the clients `ids`, or every client `filter` matches, in one transaction. The answer "
+    "says what happened to each: `done`, `unchanged`, `refused` (with `code` and "
+    "`message`, e.g. a delete refused while documents are attached) or `not_found` (an id "
+    "that is not one of the organization's clients: nothing is done to it).",
+)
+def bulk_clients(request: HttpRequest, payload: BulkIn) -> Any:
+    _require_editor(request)
+    organization = _organization(request)
+    if (payload.ids is None) == (payload.filter is None):
+        raise ValidationFailed(
+            [FieldError("ids", "required", _("Donnez soit « ids », soit « filter »."))]
+        )
+    if payload.ids is not None:
+        ids = [pk for pk in payload.ids]
+    else:
+        try:
+            spec = queries.ClientFilter.from_params(
+                payload.filter or {}, organization=organization, strict=True
+            )
+        except ValidationFailed as exc:
+            raise ValidationFailed(
+                [FieldError(f"filter.{e.field}", e.code, e.message) for e in exc.errors]
+            ) from None
+        ids = queries.matching_ids(organization, spec)
+    result = services.bulk_change_clients(
+        organization,
+        _user(request),
+        payload.action,
+        ids,
+        tags=payload.tags,
+        category=payload.category,
+        owner=payload.owner,
+        source="api",
+    )
+    results = []
+    for outcome in result.outcomes:
+        item: dict[str, Any] = {"id": outcome.client_id, "status": outcome.status}
+        if outcome.status in ("refused", "not_found"):
+            item["code"] = outcome.code
+            item["message"] = outcome.message
+        results.append(item)
+    return _json({"action": result.action, "counts": result.counts(), "results": results})
 
 
 @router.get("/{client_id}", response={200: ClientOut, **READ_ERRORS}, summary="Read a client")

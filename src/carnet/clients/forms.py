@@ -20,12 +20,16 @@ from django.utils.translation import gettext_lazy as _
 from carnet.accounts.models import Membership, Organization
 from carnet.core.errors import FieldError, ValidationFailed
 from carnet.core.text import fold
+from carnet.customfields import forms as custom_forms
+from carnet.customfields.queries import definitions_for
 
 from .models import Category, Civility, Client, Kind
 from .validation import current_values
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
+
+    from carnet.customfields.models import CustomField
 
 # One label per field, shared by the form, the record page and the history.
 FIELD_LABELS: dict[str, StrPromise] = {
@@ -177,9 +181,14 @@ class ClientForm(forms.Form):
     # The version the edit form was loaded with (optimistic concurrency).
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organization: Organization, creating: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
+        # One input per custom field ("cf_<slug>"), the default filled in for a new client.
+        self.custom_definitions = definitions_for(organization)
+        custom_forms.add_client_inputs(self, self.custom_definitions, creating=creating)
         members = (
             Membership.objects.filter(organization=organization)
             .select_related("user")
@@ -200,7 +209,24 @@ class ClientForm(forms.Form):
         initial values): an untouched SIREN is then derived again from a new SIRET.
         """
         names = self.changed_data if only_changed else list(self.fields)
-        return {name: self.cleaned_data.get(name) for name in names if name != "version"}
+        data = {
+            name: self.cleaned_data.get(name)
+            for name in names
+            if name != "version" and not name.startswith(custom_forms.INPUT_PREFIX)
+        }
+        custom = {
+            field.slug: self.cleaned_data.get(custom_forms.input_name(field))
+            for field in self.custom_definitions
+            if custom_forms.input_name(field) in names
+        }
+        if custom:
+            data["custom_fields"] = custom
+        return data
+
+    @property
+    def custom_inputs(self) -> list[tuple[forms.BoundField, CustomField]]:
+        """(bound input, definition) of each custom field, in display order."""
+        return [(self[custom_forms.input_name(f)], f) for f in self.custom_definitions]
 
     def add_service_errors(self, exc: ValidationFailed) -> None:
         """Show each refused field under its input; others at the top of the form."""
@@ -208,8 +234,9 @@ class ClientForm(forms.Form):
             self.add_field_error(error)
 
     def add_field_error(self, error: FieldError) -> None:
-        if error.field in self.fields:
-            self.add_error(error.field, str(error.message))
+        name = custom_forms.input_for_error(error.field) or error.field
+        if name in self.fields:
+            self.add_error(name, str(error.message))
         else:
             label = FIELD_LABELS.get(error.field, error.field)
             self.add_error(None, f"{label} : {error.message}")
@@ -232,5 +259,7 @@ def initial_from_client(client: Client) -> dict[str, Any]:
         elif isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         initial[name] = value
+    for slug, value in (client.custom_fields or {}).items():
+        initial[f"{custom_forms.INPUT_PREFIX}{slug}"] = custom_forms.stored_as_input(value)
     initial["version"] = client.version
     return initial

@@ -45,13 +45,42 @@ class Tag(models.Model):
         return self.name
 
 
-class Category(models.Model):
-    """A category an organization sorts its clients into (one per client)."""
+class CategoryGroup(models.Model):
+    """A named group of categories ("Secteur", "Zone"…): it orders the category lists and
+    pickers; a client still has one category."""
 
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.CASCADE, related_name="+"
     )
     name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="category_group_unique_name_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A category an organization sorts its clients into (one per client), optionally in a
+    group."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(max_length=100)
+    group = models.ForeignKey(
+        CategoryGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="categories",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -179,6 +208,20 @@ class Client(models.Model):
                 condition=Q(deleted_at__isnull=True),
             ),
             models.Index(fields=["organization", "siren"], name="client_siren"),
+            # Exact identifier matches are ranked first in search results.
+            models.Index(
+                fields=["organization", "vat_number"],
+                name="client_vat_number",
+                condition=~Q(vat_number=""),
+            ),
+            models.Index(
+                fields=["organization", "phone"], name="client_phone", condition=~Q(phone="")
+            ),
+            models.Index(
+                fields=["organization", "mobile"], name="client_mobile", condition=~Q(mobile="")
+            ),
+            # Lists filtered by a rare country read its clients from here.
+            models.Index(fields=["organization", "country"], name="client_country"),
             # Partial: the trash is small, and a full index on a mostly-NULL column
             # misleads SQLite's planner (its statistics count every NULL as distinct).
             models.Index(
@@ -215,3 +258,29 @@ class ClientTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}:{self.tag_id}"
+
+
+class SavedView(models.Model):
+    """A named client list (its filters and sort) a user keeps, possibly shared with the
+    whole organization. ``params`` holds the list's query parameters."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    params = models.JSONField(default=dict)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", "user", Lower("name"), name="saved_view_unique_name_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -81,7 +81,16 @@ class ClientIn(Schema):
     notes: str | None = Field(None, max_length=20000)
     tags: list[str] | None = Field(None, max_length=50)
     category: str | None = Field(None, max_length=100)
-    custom_fields: dict[str, str | int | float | bool | None] | None = None
+    custom_fields: dict[str, str | int | float | bool | list[str] | None] | None = Field(
+        None,
+        max_length=100,
+        description="Custom field values keyed by the field's `slug` (see "
+        "`GET /custom-fields`), merged into the stored values: the fields not sent keep "
+        "their value, and `null` (or an empty string or list) clears a field. Values are "
+        'checked against the field\'s type: `"12,5"` or `12.5` for a decimal, '
+        '`"2026-12-31"` or `"31/12/2026"` for a date, `true` or `"oui"` for a yes/no '
+        "field, one of its choices (or a list of them) for a choice field.",
+    )
     owner: int | None = Field(None, ge=1, le=2**62, description="User id of a member.")
 
 
@@ -257,6 +266,7 @@ LimitParam = Annotated[
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}),
 ]
 FlagParam = Annotated[str | None, WithJsonSchema({"type": "boolean", "default": False})]
+DateParam = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})]
 
 
 class ListParams(Schema):
@@ -278,12 +288,221 @@ class ListParams(Schema):
     category: TextParam = Field(None, description="Category name (case-insensitive).")
     country: CountryParam = Field(None, description="ISO 3166 alpha-2 code.")
     owner: OwnerParam = Field(None, description="User id of the client's owner.")
+    created_after: DateParam = Field(
+        None, description="Created on or after this day (YYYY-MM-DD), or this ISO date-time."
+    )
+    created_before: DateParam = Field(
+        None, description="Created on or before this day (YYYY-MM-DD), or up to this date-time."
+    )
     sort: SortParam = None
     limit: LimitParam = None
     cursor: TextParam = Field(
         None, description="`next_cursor` of the previous page, with the same other parameters."
     )
     trash: FlagParam = Field(None, description="`true` lists the trash instead.")
+
+
+class PickerParams(Schema):
+    """Query parameters of ``GET /clients/picker``."""
+
+    q: TextParam = Field(None, description="What the user typed, as for the list's `q`.")
+    archived: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "enum": ["false", "all"], "default": "false"}),
+    ] = Field(None, description="`all` adds archived clients, after the others.")
+    limit: Annotated[
+        str | None,
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 50, "default": 10}),
+    ] = None
+
+
+class PickerItem(Schema):
+    id: int
+    name: str
+    reference: str
+    kind: KindValue
+    email: str
+    siren: str
+    country: str
+    city: str = Field(description="City of the billing address (else of the first address).")
+    archived: bool = Field(description="Archived clients are shown greyed.")
+
+
+class PickerList(Schema):
+    items: list[PickerItem]
+
+
+BulkActionValue = Literal[
+    "tag", "untag", "set_category", "set_owner", "archive", "unarchive", "delete"
+]
+
+
+class BulkIn(Schema):
+    """``POST /clients/bulk``: one action on the clients ``ids`` or on every client the
+    ``filter`` matches (the list's parameters, as an object)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"action": "tag", "tags": ["Salon 2026"], "ids": [12, 15, 18]},
+                {"action": "set_category", "category": "Grand compte", "filter": {"tag": ["VIP"]}},
+                {"action": "archive", "filter": {"q": "dupont", "country": "BE"}},
+            ]
+        },
+    )
+
+    action: BulkActionValue
+    tags: list[str] | None = Field(None, max_length=50, description="`tag`, `untag`.")
+    category: str | None = Field(
+        None, max_length=100, description="`set_category`; null or empty clears it."
+    )
+    owner: int | None = Field(
+        None, ge=1, le=2**62, description="`set_owner`: a member's user id; null clears it."
+    )
+    ids: list[int] | None = Field(None, max_length=250_000, description="The clients' ids.")
+    filter: dict[str, str | int | bool | list[str]] | None = Field(
+        None,
+        description="List parameters (`q`, `tag`, `category`, `cf_<slug>`…): every client "
+        "they match, archived or not as `archived` says.",
+    )
+
+
+class BulkItem(Schema):
+    id: int
+    status: Literal["done", "unchanged", "refused", "not_found"]
+    code: str | None = Field(None, description="Why it was refused: deleted, has_documents…")
+    message: str | None = Field(None, description="Explanation for people (refusals).")
+
+
+class BulkCounts(Schema):
+    done: int
+    unchanged: int
+    refused: int
+    not_found: int
+
+
+class BulkOut(Schema):
+    action: str
+    counts: BulkCounts
+    results: list[BulkItem] = Field(description="One per client, in the order of `ids`.")
+
+
+# --- Tags, categories, groups, saved views ---------------------------------------------
+class TagIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=200)
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    client_count: int = Field(description="Clients with this tag (the trash included).")
+
+
+class TagList(Schema):
+    items: list[TagOut]
+
+
+class MergeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    into: int = Field(ge=1, le=2**62, description="The id of the one that stays.")
+
+
+class GroupRef(Schema):
+    id: int
+    name: str
+
+
+class CategoryIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200)
+    group: int | None = Field(None, ge=1, le=2**62, description="A category group's id, or null.")
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    group: GroupRef | None
+    client_count: int
+
+
+class CategoryList(Schema):
+    items: list[CategoryOut]
+
+
+class MergedOut(Schema):
+    merged_into: dict[str, Any]
+    clients_affected: int
+
+
+class DeletedOut(Schema):
+    deleted: bool
+    clients_affected: int | None = None
+    categories_affected: int | None = None
+
+
+class CategoryGroupIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=200)
+
+
+class CategoryGroupOut(Schema):
+    id: int
+    name: str
+    categories: list[str]
+
+
+class CategoryGroupList(Schema):
+    items: list[CategoryGroupOut]
+
+
+ViewParams = dict[str, str | int | bool | list[str]]
+
+
+class SavedViewIn(Schema):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "VIP à relancer",
+                    "params": {"tag": ["VIP", "Relance"], "sort": "-revenue"},
+                    "shared": True,
+                }
+            ]
+        },
+    )
+
+    name: str = Field(max_length=200)
+    params: ViewParams = Field(description="The client list's parameters.")
+    shared: bool = Field(False, description="Shown to every member of the organization.")
+
+
+class SavedViewPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200)
+    params: ViewParams | None = None
+    shared: bool | None = None
+
+
+class SavedViewOut(Schema):
+    id: int
+    name: str
+    params: dict[str, Any]
+    shared: bool
+    author: str = Field(description="E-mail of the member who saved it.")
+    mine: bool
+    url: str = Field(description="The client list page showing this view.")
+
+
+class SavedViewList(Schema):
+    items: list[SavedViewOut]
 
 
 # --- Errors -----------------------------------------------------------------------------

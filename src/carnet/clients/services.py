@@ -6,12 +6,13 @@ one transaction and records the change in the history.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,14 +20,25 @@ from django.utils.translation import ngettext
 
 from carnet.accounts.models import Membership, Organization, User
 from carnet.core import identifiers
-from carnet.core.errors import Conflict, FieldError, NotFound, StaleVersion, ValidationFailed
-from carnet.core.history import diff, record_change
+from carnet.core.db import insert_rows
+from carnet.core.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    ValidationFailed,
+)
+from carnet.core.history import diff, record_change, record_changes
 from carnet.core.ids import parse_id
 from carnet.core.sequences import next_value
 from carnet.core.text import fold
+from carnet.customfields.history import field_changes
+from carnet.customfields.queries import definitions_for
+from carnet.customfields.services import sync_values
 
 from . import search
-from .models import Category, Client, ClientTag, Tag
+from .models import Category, CategoryGroup, Client, ClientTag, SavedView, Tag
 from .validation import clean_client_input, current_values
 
 OBJECT_TYPE = "client"
@@ -40,6 +52,9 @@ class DeleteBlocker:
     code: str
     label: Callable[[int], str]
     count: Callable[[Client], int]
+    # {client id: count} for many clients of one organization at once (bulk delete);
+    # without it, ``count`` is called client by client.
+    count_many: Callable[[int, list[int]], dict[int, int]] | None = None
 
 
 _DELETE_BLOCKERS: list[DeleteBlocker] = []
@@ -85,15 +100,46 @@ def get_client(organization: Organization, client_id: Any, *, for_update: bool =
     return client
 
 
-def _derived(values: dict[str, Any]) -> dict[str, Any]:
-    """Columns computed from the editable values."""
+def _derived(values: dict[str, Any], contact_names: list[str] | None = None) -> dict[str, Any]:
+    """Columns computed from the editable values (and the names of the client's contacts,
+    which the client is found by too)."""
     return {
         "vat_regime": identifiers.vat_regime(
             kind=values["kind"], country=values["country"], vat_number=values["vat_number"]
         ),
-        "search_text": search.search_text(values),
+        "search_text": search.search_text(values, contact_names or ()),
         "sort_name": fold(values["name"])[:100],
     }
+
+
+def contact_names(organization_id: int, client_ids: list[int]) -> dict[int, list[str]]:
+    """The display names of each client's contacts, for ``search_text``."""
+    from carnet.contacts.models import ClientContact
+
+    names: dict[int, list[str]] = {}
+    for client_id, first, last, email in ClientContact.objects.filter(
+        organization_id=organization_id, client_id__in=client_ids
+    ).values_list("client_id", "contact__first_name", "contact__last_name", "contact__email"):
+        name = f"{first} {last}".strip() or email
+        if name:
+            names.setdefault(client_id, []).append(name)
+    return names
+
+
+def refresh_search_text(organization_id: int, client_ids: list[int]) -> None:
+    """Recompute ``search_text`` of these clients after something it holds changed
+    outside the client record (a contact renamed, linked or unlinked). Called inside the
+    caller's transaction; the version does not change, since the record itself did not."""
+    if not client_ids:
+        return
+    names = contact_names(organization_id, client_ids)
+    fields = ("id", "search_text", *search.SEARCHED_FIELDS, *search.PHONE_FIELDS)
+    for row in Client.objects.filter(organization_id=organization_id, pk__in=client_ids).values(
+        *dict.fromkeys(fields)
+    ):
+        text = search.search_text(row, names.get(row["id"], ()))
+        if text != row["search_text"]:
+            Client.objects.filter(pk=row["id"]).update(search_text=text)
 
 
 def _check_duplicates(
@@ -179,18 +225,21 @@ def _generate_reference(organization: Organization) -> str:
             return reference
 
 
+def _tag_named(organization_id: int, name: str, *, create: bool) -> Tag | None:
+    """The organization's tag called ``name`` (any case), created when asked."""
+    tag: Tag | None = (
+        Tag.objects.annotate(name_lower=Lower("name"))
+        .filter(organization_id=organization_id, name_lower=Lower(Value(name)))
+        .first()
+    )
+    if tag is None and create:
+        tag = Tag.objects.create(organization_id=organization_id, name=name)
+    return tag
+
+
 def _set_tags(client: Client, names: list[str]) -> None:
     organization_id = client.organization_id
-    tags = []
-    for name in names:
-        tag: Tag | None = (
-            Tag.objects.annotate(name_lower=Lower("name"))
-            .filter(organization_id=organization_id, name_lower=Lower(Value(name)))
-            .first()
-        )
-        if tag is None:
-            tag = Tag.objects.create(organization_id=organization_id, name=name)
-        tags.append(tag)
+    tags = [tag for name in names if (tag := _tag_named(organization_id, name, create=True))]
     ClientTag.objects.filter(organization_id=organization_id, client=client).exclude(
         tag__in=tags
     ).delete()
@@ -217,6 +266,17 @@ def _category(organization: Organization, name: str | None) -> Category | None:
     return category or Category.objects.create(organization=organization, name=name)
 
 
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The history entry's changes: each changed field, and each changed custom field on
+    its own ("custom_fields.<slug>")."""
+    changes = diff(
+        {k: v for k, v in before.items() if k != "custom_fields"},
+        {k: v for k, v in after.items() if k != "custom_fields"},
+    )
+    changes.update(field_changes(before.get("custom_fields"), after.get("custom_fields")))
+    return changes
+
+
 def _model_fields(values: dict[str, Any]) -> dict[str, Any]:
     """The values that are plain columns (not tags, category, owner)."""
     return {k: v for k, v in values.items() if k not in {"tags", "category", "owner"}}
@@ -238,7 +298,8 @@ def create_client(
     organization: Organization, user: User | None, data: dict[str, Any], *, source: str = ""
 ) -> Client:
     """Create a client from raw input. Refuses exact duplicates with ``Conflict``."""
-    values = clean_client_input(data)
+    definitions = definitions_for(organization)
+    values = clean_client_input(data, definitions=definitions)
     owner = _check_owner(organization, values["owner"])
     _check_duplicates(organization, values)
     try:
@@ -257,13 +318,15 @@ def create_client(
             )
             client.save()
             _set_tags(client, values["tags"])
+            if values["custom_fields"]:
+                sync_values(organization.pk, client.pk, definitions, values["custom_fields"])
             record_change(
                 organization_id=organization.pk,
                 object_type=OBJECT_TYPE,
                 object_id=client.pk,
                 action="create",
                 user=user,
-                changes=diff(
+                changes=_changes(
                     {}, {k: v for k, v in values.items() if v not in ("", None, [], {}, False)}
                 ),
                 source=source,
@@ -302,10 +365,11 @@ def update_client(
                 current_version=client.version,
             )
         before = current_values(client)
-        values = clean_client_input(data, existing=before)
+        definitions = definitions_for(organization)
+        values = clean_client_input(data, existing=before, definitions=definitions)
         if not values["reference"]:
             values["reference"] = before["reference"]
-        changes = diff(before, values)
+        changes = _changes(before, values)
         if not changes:
             return client
         if "owner" in changes:
@@ -315,13 +379,14 @@ def update_client(
             _check_reference_free(organization, values["reference"], exclude_id=client.pk)
         if "category" in changes:
             client.category = _category(organization, values["category"])
-        for field, value in {**_model_fields(values), **_derived(values)}.items():
+        derived = _derived(values, contact_names(organization.pk, [client.pk]).get(client.pk))
+        for field, value in {**_model_fields(values), **derived}.items():
             setattr(client, field, value)
         # The version check in the WHERE clause makes the update safe even where the
         # database ignores row locks (SQLite): a concurrent winner leaves 0 rows here.
         try:
             with transaction.atomic():
-                fields = {**_model_fields(values), **_derived(values)}
+                fields = {**_model_fields(values), **derived}
                 updated = Client.objects.filter(pk=client.pk, version=client.version).update(
                     **fields,
                     category=client.category,
@@ -340,6 +405,8 @@ def update_client(
                     )
                 if "tags" in changes:
                     _set_tags(client, values["tags"])
+                if any(name.startswith("custom_fields.") for name in changes):
+                    sync_values(organization.pk, client.pk, definitions, values["custom_fields"])
         except IntegrityError:
             _integrity_to_conflict(organization, values, client.pk)
         client.refresh_from_db()
@@ -491,3 +558,973 @@ def purge_client(organization: Organization, user: User | None, client_id: Any) 
 def blocker_label(singular: str, plural: str) -> Callable[[int], str]:
     """A label function for ``DeleteBlocker``: "3 factures"."""
     return lambda count: ngettext(singular, plural, count) % {"count": count}
+
+
+# --- Bulk actions -----------------------------------------------------------------------
+BULK_ACTIONS = ("tag", "untag", "set_category", "set_owner", "archive", "unarchive", "delete")
+MAX_BULK = 250_000
+_BULK_CHUNK = 10_000  # clients per round of statements
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk action did to one client: ``done``, ``unchanged``, ``refused`` (with
+    the reason's code and message) or ``not_found`` (not a client of the organization)."""
+
+    client_id: int
+    status: str
+    code: str = ""
+    message: str = ""
+    name: str = ""
+    reference: str = ""
+
+
+@dataclass
+class BulkResult:
+    action: str
+    outcomes: list[BulkOutcome]
+
+    def counts(self) -> dict[str, int]:
+        counts = {"done": 0, "unchanged": 0, "refused": 0, "not_found": 0}
+        for outcome in self.outcomes:
+            counts[outcome.status] += 1
+        return counts
+
+
+def _bulk_argument(
+    organization: Organization,
+    action: str,
+    tags: Any,
+    category: Any,
+    owner: Any,
+) -> Any:
+    """The action's checked argument: tag names, a category name (or None to clear it),
+    an owner (or None)."""
+    from .validation import clean_tag_names
+
+    if action in ("tag", "untag"):
+        names = clean_tag_names(tags)
+        if not names:
+            raise ValidationFailed(
+                [FieldError("tags", "required", _("Indiquez au moins une étiquette."))]
+            )
+        return names
+    if action == "set_category":
+        if category is not None and not isinstance(category, str):
+            raise ValidationFailed(
+                [FieldError("category", "invalid_type", _("Nom de catégorie attendu."))]
+            )
+        name = " ".join((category or "").split())
+        if len(name) > 100:
+            raise ValidationFailed(
+                [FieldError("category", "too_long", _("100 caractères au maximum."))]
+            )
+        return name or None
+    if action == "set_owner":
+        if owner in (None, ""):
+            return None
+        owner_id = parse_id(owner) if not isinstance(owner, bool) else None
+        if owner_id is None:
+            raise ValidationFailed(
+                [FieldError("owner", "invalid_type", _("Identifiant d'utilisateur attendu."))]
+            )
+        return _check_owner(organization, owner_id)
+    return None
+
+
+def bulk_change_clients(
+    organization: Organization,
+    user: User | None,
+    action: str,
+    client_ids: list[int],
+    *,
+    tags: Any = None,
+    category: Any = None,
+    owner: Any = None,
+    source: str = "",
+) -> BulkResult:
+    """Apply one action to many clients in one transaction, with set-based statements;
+    each changed client gets a new version and an entry in its history, and the result
+    says what happened to each id, in the order given (another organization's ids are
+    ``not_found`` and left untouched)."""
+    if action not in BULK_ACTIONS:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "action",
+                    "invalid_choice",
+                    _("Action possible : %(actions)s.") % {"actions": ", ".join(BULK_ACTIONS)},
+                )
+            ]
+        )
+    ids = list(dict.fromkeys(client_ids))
+    impossible = [pk for pk in ids if parse_id(pk) is None]  # 0, negative, beyond 64 bits
+    if len(ids) > MAX_BULK:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "ids",
+                    "too_many",
+                    _("%(max)s clients au plus par action groupée : affinez la sélection.")
+                    % {"max": f"{MAX_BULK:,}".replace(",", "\u202f")},
+                )
+            ]
+        )
+    argument = _bulk_argument(organization, action, tags, category, owner)
+    outcomes: dict[int, BulkOutcome] = {}
+    with transaction.atomic():
+        if action in ("tag", "untag"):
+            tag_objects = [
+                _tag_named(organization.pk, name, create=action == "tag") for name in argument
+            ]
+            argument = [t for t in tag_objects if t is not None]
+        elif action == "set_category":
+            argument = _category(organization, argument)
+        for pk in impossible:
+            outcomes[pk] = BulkOutcome(pk, "not_found", "not_found", str(_("Client introuvable.")))
+        possible = [pk for pk in ids if pk not in outcomes]
+        for start in range(0, len(possible), _BULK_CHUNK):
+            chunk = possible[start : start + _BULK_CHUNK]
+            outcomes.update(_bulk_chunk(organization, user, action, chunk, argument, source))
+    return BulkResult(action, [outcomes[pk] for pk in ids])
+
+
+_DONE = {
+    "tag": _("Étiquettes ajoutées"),
+    "untag": _("Étiquettes retirées"),
+    "set_category": _("Catégorie changée"),
+    "set_owner": _("Responsable changé"),
+    "archive": _("Archivé"),
+    "unarchive": _("Désarchivé"),
+    "delete": _("Placé dans la corbeille"),
+}
+_UNCHANGED = {
+    "tag": _("Avait déjà ces étiquettes"),
+    "untag": _("N'avait pas ces étiquettes"),
+    "set_category": _("Avait déjà cette catégorie"),
+    "set_owner": _("Avait déjà ce responsable"),
+    "archive": _("Déjà archivé"),
+    "unarchive": _("N'était pas archivé"),
+    "delete": _("Déjà dans la corbeille"),
+}
+
+
+def _bulk_chunk(
+    organization: Organization,
+    user: User | None,
+    action: str,
+    ids: list[int],
+    argument: Any,
+    source: str,
+) -> dict[int, BulkOutcome]:
+    columns = ("id", "name", "reference", "archived", "deleted_at", "category_id", "owner_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {Client._meta.db_table} "
+            f"WHERE organization_id = %s AND id IN ({_id_list(ids)})",
+            [organization.pk],
+        )
+        rows = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    outcomes: dict[int, BulkOutcome] = {}
+    candidates: list[int] = []
+    not_found = str(_("Client introuvable."))
+    in_trash = str(_("Ce client est dans la corbeille."))
+    for pk in ids:
+        row = rows.get(pk)
+        if row is None:
+            outcomes[pk] = BulkOutcome(pk, "not_found", "not_found", not_found)
+            continue
+        outcome = BulkOutcome(pk, "unchanged", name=row["name"], reference=row["reference"])
+        outcomes[pk] = outcome
+        if row["deleted_at"] is not None:
+            if action != "delete":
+                outcome.status, outcome.code = "refused", "deleted"
+                outcome.message = in_trash
+            continue
+        candidates.append(pk)
+
+    changes: dict[int, dict[str, dict[str, Any]]] = {}
+    history_action = "update"
+    updates: dict[str, Any] = {}
+    if action in ("tag", "untag"):
+        changes = _bulk_tags(organization.pk, candidates, argument, add=action == "tag")
+    elif action == "set_category":
+        target = argument.pk if argument is not None else None
+        names = dict(
+            Category.objects.filter(
+                organization=organization,
+                pk__in={rows[pk]["category_id"] for pk in candidates} - {None},
+            ).values_list("id", "name")
+        )
+        new_name = argument.name if argument is not None else None
+        for pk in candidates:
+            old = rows[pk]["category_id"]
+            if old != target:
+                changes[pk] = {"category": {"old": names.get(old), "new": new_name}}
+        updates = {"category_id": target}
+    elif action == "set_owner":
+        target = argument.pk if argument is not None else None
+        for pk in candidates:
+            old = rows[pk]["owner_id"]
+            if old != target:
+                changes[pk] = {"owner": {"old": old, "new": target}}
+        updates = {"owner_id": target}
+    elif action in ("archive", "unarchive"):
+        wanted = action == "archive"
+        history_action = action
+        for pk in candidates:
+            if rows[pk]["archived"] != wanted:
+                changes[pk] = {"archived": {"old": not wanted, "new": wanted}}
+        updates = {"archived": wanted, "archived_at": timezone.now() if wanted else None}
+    elif action == "delete":
+        history_action = "delete"
+        blocked = _blockers_of_many(organization, candidates)
+        for pk in candidates:
+            if pk in blocked:
+                outcome = outcomes[pk]
+                outcome.status, outcome.code = "refused", "has_documents"
+                outcome.message = str(
+                    _(
+                        "Impossible de supprimer « %(name)s » : ce client a %(what)s. "
+                        "Archivez-le plutôt : il disparaîtra des listes et restera sur ses "
+                        "documents."
+                    )
+                    % {"name": rows[pk]["name"], "what": _describe_blockers(blocked[pk])}
+                )
+            else:
+                changes[pk] = {}
+        updates = {"deleted_at": timezone.now()}
+    changed = list(changes)
+    if changed:
+        _update_clients(organization.pk, changed, updates)
+        record_changes(
+            organization_id=organization.pk,
+            object_type=OBJECT_TYPE,
+            action=history_action,
+            user=user,
+            changes=changes,
+            source=source,
+        )
+    for pk in changed:
+        outcomes[pk].status = "done"
+    messages = {"done": str(_DONE[action]), "unchanged": str(_UNCHANGED[action])}
+    for outcome in outcomes.values():
+        if outcome.status in messages:
+            outcome.message = messages[outcome.status]
+    return outcomes
+
+
+def _bulk_tags(
+    organization_id: int, client_ids: list[int], tags: list[Tag], *, add: bool
+) -> dict[int, dict[str, dict[str, Any]]]:
+    """Add (or remove) ``tags`` on the clients; returns the history changes of those
+    whose tags changed."""
+    current: dict[int, dict[int, str]] = {pk: {} for pk in client_ids}
+    if not client_ids:
+        return {}
+    for client_id, tag_id, name in _client_tags(organization_id, client_ids):
+        current[client_id][tag_id] = name
+    wanted = {t.pk: t.name for t in tags}
+    changes: dict[int, dict[str, dict[str, Any]]] = {}
+    links: list[tuple[int, int, int]] = []
+    removed: list[int] = []
+    for pk, had in current.items():
+        after = {**had, **wanted} if add else {k: v for k, v in had.items() if k not in wanted}
+        if after.keys() == had.keys():
+            continue
+        if add:
+            links += [(organization_id, pk, tag_id) for tag_id in wanted.keys() - had.keys()]
+        else:
+            removed.append(pk)
+        changes[pk] = {
+            "tags": {
+                "old": sorted(had.values(), key=str.casefold),
+                "new": sorted(after.values(), key=str.casefold),
+            }
+        }
+    if links:
+        insert_rows(ClientTag._meta.db_table, ("organization_id", "client_id", "tag_id"), links)
+    if removed:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {ClientTag._meta.db_table} WHERE organization_id = %s "
+                f"AND client_id IN ({_id_list(removed)}) AND tag_id IN ({_id_list(wanted)})",
+                [organization_id],
+            )
+    return changes
+
+
+# Bulk statements name their ids inline: they are integers checked by the caller, and a
+# query with a hundred thousand parameters costs Django more to build than to run.
+def _id_list(ids: Any) -> str:
+    return ",".join(str(int(pk)) for pk in ids)
+
+
+def _client_tags(organization_id: int, client_ids: list[int]) -> list[tuple[int, int, str]]:
+    """(client id, tag id, tag name) of these clients' tags."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT link.client_id, link.tag_id, tag.name FROM {ClientTag._meta.db_table} link "
+            f"JOIN {Tag._meta.db_table} tag ON tag.id = link.tag_id "
+            f"WHERE link.organization_id = %s AND link.client_id IN ({_id_list(client_ids)})",
+            [organization_id],
+        )
+        return cursor.fetchall()
+
+
+def _update_clients(organization_id: int, ids: list[int], values: dict[str, Any]) -> None:
+    """Set ``values`` (columns of the client table) on these clients, with a new version."""
+    adapt = connection.ops.adapt_datetimefield_value
+    now = timezone.now()
+    assignments = ["version = version + 1", "updated_at = %s"]
+    params: list[Any] = [adapt(now)]
+    for column, value in values.items():
+        assignments.append(f"{column} = %s")
+        params.append(adapt(value) if isinstance(value, datetime.datetime) else value)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Client._meta.db_table} SET {', '.join(assignments)} "
+            f"WHERE organization_id = %s AND id IN ({_id_list(ids)})",
+            [*params, organization_id],
+        )
+
+
+def _blockers_of_many(
+    organization: Organization, client_ids: list[int]
+) -> dict[int, dict[str, int]]:
+    """What forbids deleting each of these clients: {client id: {code: count}}."""
+    found: dict[int, dict[str, int]] = {}
+    if not client_ids:
+        return found
+    for blocker in _DELETE_BLOCKERS:
+        if blocker.count_many is not None:
+            counts = blocker.count_many(organization.pk, client_ids)
+        else:
+            counts = {
+                client.pk: blocker.count(client)
+                for client in Client.objects.filter(organization=organization, pk__in=client_ids)
+            }
+        for pk, count in counts.items():
+            if count:
+                found.setdefault(pk, {})[blocker.code] = count
+    return found
+
+
+# --- Tags, categories and their groups --------------------------------------------------
+TAG_OBJECT = "tag"
+CATEGORY_OBJECT = "category"
+CATEGORY_GROUP_OBJECT = "category_group"
+
+
+def _label_name(value: Any, *, field: str, max_length: int) -> str:
+    """A tag, category or group name: one line, single spaces, 1 to ``max_length``
+    characters."""
+    if not isinstance(value, str):
+        raise ValidationFailed([FieldError(field, "invalid_type", _("Un nom est attendu."))])
+    if "\x00" in value:
+        raise ValidationFailed(
+            [FieldError(field, "invalid_character", _("Caractère nul interdit."))]
+        )
+    name = " ".join(value.split())
+    if not name:
+        raise ValidationFailed([FieldError(field, "required", _("Le nom est obligatoire."))])
+    if len(name) > max_length:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    field,
+                    "too_long",
+                    _("%(max)d caractères au maximum (%(length)d saisis).")
+                    % {"max": max_length, "length": len(name)},
+                )
+            ]
+        )
+    return name
+
+
+def _same_name(
+    model: type[Tag] | type[Category] | type[CategoryGroup],
+    organization: Organization,
+    name: str,
+    *,
+    exclude_id: int | None = None,
+) -> Any:
+    """Another of the organization's tags (or categories, or groups) with this name, in
+    any case ("vip" and "VIP" are one tag)."""
+    wanted = name.casefold()
+    candidates = model.objects.filter(organization=organization)
+    if exclude_id is not None:
+        candidates = candidates.exclude(pk=exclude_id)
+    if name.isascii():
+        candidates = candidates.filter(name__iexact=name)
+    return next((other for other in candidates[:10_000] if other.name.casefold() == wanted), None)
+
+
+def get_tag(organization: Organization, tag_id: Any) -> Tag:
+    pk = parse_id(tag_id)
+    tag = Tag.objects.filter(organization=organization, pk=pk).first() if pk else None
+    if tag is None:
+        raise NotFound(_("Étiquette introuvable."))
+    return tag
+
+
+def get_category(organization: Organization, category_id: Any) -> Category:
+    pk = parse_id(category_id)
+    category = (
+        Category.objects.filter(organization=organization, pk=pk).select_related("group").first()
+        if pk
+        else None
+    )
+    if category is None:
+        raise NotFound(_("Catégorie introuvable."))
+    return category
+
+
+def get_category_group(organization: Organization, group_id: Any) -> CategoryGroup:
+    pk = parse_id(group_id)
+    group = CategoryGroup.objects.filter(organization=organization, pk=pk).first() if pk else None
+    if group is None:
+        raise NotFound(_("Groupe de catégories introuvable."))
+    return group
+
+
+def _record_label_change(
+    organization: Organization,
+    user: User | None,
+    object_type: str,
+    object_id: int,
+    action: str,
+    changes: dict[str, dict[str, Any]],
+    source: str,
+) -> None:
+    record_change(
+        organization_id=organization.pk,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        user=user,
+        changes=changes,
+        source=source,
+    )
+
+
+def _tag_lists(organization_id: int, client_ids: list[int]) -> dict[int, list[str]]:
+    """Each client's tag names, sorted as the record shows them."""
+    lists: dict[int, list[str]] = {pk: [] for pk in client_ids}
+    for start in range(0, len(client_ids), _BULK_CHUNK):
+        chunk = client_ids[start : start + _BULK_CHUNK]
+        for client_id, _tag_id, name in _client_tags(organization_id, chunk):
+            lists[client_id].append(name)
+    return {pk: sorted(names, key=str.casefold) for pk, names in lists.items()}
+
+
+def _touch_clients(
+    organization: Organization,
+    user: User | None,
+    changes: dict[int, dict[str, dict[str, Any]]],
+    source: str,
+) -> None:
+    """New versions and history entries for clients a list change (merge, delete)
+    changed."""
+    ids = list(changes)
+    for start in range(0, len(ids), _BULK_CHUNK):
+        _update_clients(organization.pk, ids[start : start + _BULK_CHUNK], {})
+    record_changes(
+        organization_id=organization.pk,
+        object_type=OBJECT_TYPE,
+        action="update",
+        user=user,
+        changes=changes,
+        source=source,
+    )
+
+
+@transaction.atomic
+def create_tag(
+    organization: Organization, user: User | None, name: Any, *, source: str = ""
+) -> Tag:
+    """A new tag, refused (``Conflict``) when one with the same name exists."""
+    clean = _label_name(name, field="name", max_length=64)
+    existing = _same_name(Tag, organization, clean)
+    if existing is not None:
+        raise Conflict(
+            _("L'étiquette « %(name)s » existe déjà.") % {"name": existing.name},
+            code="duplicate",
+            existing_id=existing.pk,
+        )
+    tag = Tag.objects.create(organization=organization, name=clean)
+    _record_label_change(
+        organization,
+        user,
+        TAG_OBJECT,
+        tag.pk,
+        "create",
+        {"name": {"old": None, "new": clean}},
+        source,
+    )
+    return tag
+
+
+@transaction.atomic
+def rename_tag(
+    organization: Organization, user: User | None, tag_id: Any, name: Any, *, source: str = ""
+) -> Tag:
+    """Rename a tag everywhere at once. Another tag already has the name: ``Conflict``
+    (merge them instead)."""
+    tag = get_tag(organization, tag_id)
+    clean = _label_name(name, field="name", max_length=64)
+    existing = _same_name(Tag, organization, clean, exclude_id=tag.pk)
+    if existing is not None:
+        raise Conflict(
+            _(
+                "L'étiquette « %(name)s » existe déjà : fusionnez les deux étiquettes plutôt "
+                "que de les renommer pareil."
+            )
+            % {"name": existing.name},
+            code="duplicate",
+            existing_id=existing.pk,
+        )
+    if clean != tag.name:
+        _record_label_change(
+            organization,
+            user,
+            TAG_OBJECT,
+            tag.pk,
+            "update",
+            {"name": {"old": tag.name, "new": clean}},
+            source,
+        )
+        tag.name = clean
+        tag.save(update_fields=["name"])
+    return tag
+
+
+@transaction.atomic
+def merge_tags(
+    organization: Organization,
+    user: User | None,
+    tag_id: Any,
+    into_id: Any,
+    *,
+    source: str = "",
+) -> int:
+    """Give the clients of ``tag_id`` the tag ``into_id`` instead, then delete
+    ``tag_id``. Returns how many clients changed; each records it in its history."""
+    tag = get_tag(organization, tag_id)
+    into = get_tag(organization, into_id)
+    if tag.pk == into.pk:
+        raise ValidationFailed(
+            [FieldError("into", "same_tag", _("Choisissez une autre étiquette que celle-ci."))]
+        )
+    client_ids = list(
+        ClientTag.objects.filter(organization=organization, tag=tag).values_list(
+            "client_id", flat=True
+        )
+    )
+    before = _tag_lists(organization.pk, client_ids)
+    changes: dict[int, dict[str, dict[str, Any]]] = {}
+    for pk, names in before.items():
+        after = sorted({n for n in names if n != tag.name} | {into.name}, key=str.casefold)
+        changes[pk] = {"tags": {"old": names, "new": after}}
+    both = ClientTag.objects.filter(organization=organization, tag=into).values("client_id")
+    ClientTag.objects.filter(organization=organization, tag=tag, client_id__in=both).delete()
+    ClientTag.objects.filter(organization=organization, tag=tag).update(tag=into)
+    _touch_clients(organization, user, changes, source)
+    _record_label_change(
+        organization,
+        user,
+        TAG_OBJECT,
+        tag.pk,
+        "merge",
+        {
+            "name": {"old": tag.name, "new": into.name},
+            "clients": {"old": None, "new": len(changes)},
+        },
+        source,
+    )
+    tag.delete()
+    return len(changes)
+
+
+@transaction.atomic
+def delete_tag(
+    organization: Organization, user: User | None, tag_id: Any, *, source: str = ""
+) -> int:
+    """Delete a tag and take it off its clients. Returns how many clients lost it; each
+    records it in its history."""
+    tag = get_tag(organization, tag_id)
+    client_ids = list(
+        ClientTag.objects.filter(organization=organization, tag=tag).values_list(
+            "client_id", flat=True
+        )
+    )
+    before = _tag_lists(organization.pk, client_ids)
+    changes = {
+        pk: {"tags": {"old": names, "new": [n for n in names if n != tag.name]}}
+        for pk, names in before.items()
+    }
+    ClientTag.objects.filter(organization=organization, tag=tag).delete()
+    _touch_clients(organization, user, changes, source)
+    _record_label_change(
+        organization,
+        user,
+        TAG_OBJECT,
+        tag.pk,
+        "delete",
+        {"name": {"old": tag.name, "new": None}, "clients": {"old": len(changes), "new": None}},
+        source,
+    )
+    tag.delete()
+    return len(changes)
+
+
+def _group_for(organization: Organization, group: Any) -> CategoryGroup | None:
+    if group in (None, ""):
+        return None
+    pk = parse_id(group) if not isinstance(group, bool) else None
+    found = CategoryGroup.objects.filter(organization=organization, pk=pk).first() if pk else None
+    if found is None:
+        raise ValidationFailed(
+            [FieldError("group", "unknown_group", _("Ce groupe de catégories n'existe pas."))]
+        )
+    return found
+
+
+@transaction.atomic
+def create_category(
+    organization: Organization,
+    user: User | None,
+    name: Any,
+    *,
+    group: Any = None,
+    source: str = "",
+) -> Category:
+    clean = _label_name(name, field="name", max_length=100)
+    in_group = _group_for(organization, group)
+    existing = _same_name(Category, organization, clean)
+    if existing is not None:
+        raise Conflict(
+            _("La catégorie « %(name)s » existe déjà.") % {"name": existing.name},
+            code="duplicate",
+            existing_id=existing.pk,
+        )
+    category = Category.objects.create(organization=organization, name=clean, group=in_group)
+    _record_label_change(
+        organization,
+        user,
+        CATEGORY_OBJECT,
+        category.pk,
+        "create",
+        {
+            "name": {"old": None, "new": clean},
+            "group": {"old": None, "new": in_group.name if in_group else None},
+        },
+        source,
+    )
+    return category
+
+
+@transaction.atomic
+def update_category(
+    organization: Organization,
+    user: User | None,
+    category_id: Any,
+    data: dict[str, Any],
+    *,
+    source: str = "",
+) -> Category:
+    """Rename a category or move it to another group (``data``: ``name``, ``group``: a
+    group id or None)."""
+    category = get_category(organization, category_id)
+    unknown = sorted(set(data) - {"name", "group"})
+    if unknown:
+        raise ValidationFailed(
+            [FieldError(f, "unknown_field", _("Ce champ n'existe pas.")) for f in unknown]
+        )
+    changes: dict[str, dict[str, Any]] = {}
+    if "name" in data:
+        clean = _label_name(data["name"], field="name", max_length=100)
+        existing = _same_name(Category, organization, clean, exclude_id=category.pk)
+        if existing is not None:
+            raise Conflict(
+                _(
+                    "La catégorie « %(name)s » existe déjà : fusionnez les deux catégories "
+                    "plutôt que de les renommer pareil."
+                )
+                % {"name": existing.name},
+                code="duplicate",
+                existing_id=existing.pk,
+            )
+        if clean != category.name:
+            changes["name"] = {"old": category.name, "new": clean}
+            category.name = clean
+    if "group" in data:
+        group = _group_for(organization, data["group"])
+        if (group.pk if group else None) != category.group_id:
+            changes["group"] = {
+                "old": category.group.name if category.group else None,
+                "new": group.name if group else None,
+            }
+            category.group = group
+    if changes:
+        category.save(update_fields=["name", "group"])
+        _record_label_change(
+            organization, user, CATEGORY_OBJECT, category.pk, "update", changes, source
+        )
+    return category
+
+
+def _move_category_clients(
+    organization: Organization,
+    user: User | None,
+    category: Category,
+    into: Category | None,
+    source: str,
+) -> int:
+    client_ids = list(
+        Client.objects.filter(organization=organization, category=category).values_list(
+            "id", flat=True
+        )
+    )
+    changes = {
+        pk: {"category": {"old": category.name, "new": into.name if into else None}}
+        for pk in client_ids
+    }
+    Client.objects.filter(organization=organization, category=category).update(category=into)
+    _touch_clients(organization, user, changes, source)
+    return len(changes)
+
+
+@transaction.atomic
+def merge_categories(
+    organization: Organization,
+    user: User | None,
+    category_id: Any,
+    into_id: Any,
+    *,
+    source: str = "",
+) -> int:
+    """Move the clients of ``category_id`` to ``into_id``, then delete ``category_id``."""
+    category = get_category(organization, category_id)
+    into = get_category(organization, into_id)
+    if category.pk == into.pk:
+        raise ValidationFailed(
+            [FieldError("into", "same_category", _("Choisissez une autre catégorie que celle-ci."))]
+        )
+    count = _move_category_clients(organization, user, category, into, source)
+    _record_label_change(
+        organization,
+        user,
+        CATEGORY_OBJECT,
+        category.pk,
+        "merge",
+        {"name": {"old": category.name, "new": into.name}, "clients": {"old": None, "new": count}},
+        source,
+    )
+    category.delete()
+    return count
+
+
+@transaction.atomic
+def delete_category(
+    organization: Organization, user: User | None, category_id: Any, *, source: str = ""
+) -> int:
+    """Delete a category; its clients are left without one. Returns how many."""
+    category = get_category(organization, category_id)
+    count = _move_category_clients(organization, user, category, None, source)
+    _record_label_change(
+        organization,
+        user,
+        CATEGORY_OBJECT,
+        category.pk,
+        "delete",
+        {"name": {"old": category.name, "new": None}, "clients": {"old": count, "new": None}},
+        source,
+    )
+    category.delete()
+    return count
+
+
+@transaction.atomic
+def create_category_group(
+    organization: Organization, user: User | None, name: Any, *, source: str = ""
+) -> CategoryGroup:
+    clean = _label_name(name, field="name", max_length=100)
+    existing = _same_name(CategoryGroup, organization, clean)
+    if existing is not None:
+        raise Conflict(
+            _("Le groupe « %(name)s » existe déjà.") % {"name": existing.name},
+            code="duplicate",
+            existing_id=existing.pk,
+        )
+    group = CategoryGroup.objects.create(organization=organization, name=clean)
+    _record_label_change(
+        organization,
+        user,
+        CATEGORY_GROUP_OBJECT,
+        group.pk,
+        "create",
+        {"name": {"old": None, "new": clean}},
+        source,
+    )
+    return group
+
+
+@transaction.atomic
+def rename_category_group(
+    organization: Organization, user: User | None, group_id: Any, name: Any, *, source: str = ""
+) -> CategoryGroup:
+    group = get_category_group(organization, group_id)
+    clean = _label_name(name, field="name", max_length=100)
+    existing = _same_name(CategoryGroup, organization, clean, exclude_id=group.pk)
+    if existing is not None:
+        raise Conflict(
+            _("Le groupe « %(name)s » existe déjà.") % {"name": existing.name},
+            code="duplicate",
+            existing_id=existing.pk,
+        )
+    if clean != group.name:
+        _record_label_change(
+            organization,
+            user,
+            CATEGORY_GROUP_OBJECT,
+            group.pk,
+            "update",
+            {"name": {"old": group.name, "new": clean}},
+            source,
+        )
+        group.name = clean
+        group.save(update_fields=["name"])
+    return group
+
+
+@transaction.atomic
+def delete_category_group(
+    organization: Organization, user: User | None, group_id: Any, *, source: str = ""
+) -> int:
+    """Delete a group; its categories stay, outside any group. Returns how many."""
+    group = get_category_group(organization, group_id)
+    count = Category.objects.filter(organization=organization, group=group).update(group=None)
+    _record_label_change(
+        organization,
+        user,
+        CATEGORY_GROUP_OBJECT,
+        group.pk,
+        "delete",
+        {"name": {"old": group.name, "new": None}, "categories": {"old": count, "new": None}},
+        source,
+    )
+    group.delete()
+    return count
+
+
+# --- Saved views ------------------------------------------------------------------------
+def _visible(organization: Organization, user: User) -> QuerySet[SavedView]:
+    return (
+        SavedView.objects.filter(organization=organization)
+        .filter(Q(user=user) | Q(shared=True))
+        .select_related("user")
+    )
+
+
+def visible_views(organization: Organization, user: User) -> list[SavedView]:
+    """The user's own saved views and those shared with the organization, by name."""
+    return sorted(_visible(organization, user), key=lambda v: (fold(v.name), v.pk))
+
+
+def get_saved_view(organization: Organization, user: User, view_id: Any) -> SavedView:
+    """A saved view the user can see (their own or a shared one), else ``NotFound``."""
+    pk = parse_id(view_id)
+    view = _visible(organization, user).filter(pk=pk).first() if pk else None
+    if view is None:
+        raise NotFound(_("Vue introuvable."))
+    return view
+
+
+def can_change_view(view: SavedView, user: User, *, is_admin: bool) -> bool:
+    """Only its author changes a view; an administrator may also change a shared one."""
+    return view.user_id == user.pk or (view.shared and is_admin)
+
+
+def _view_params(organization: Organization, params: Any) -> dict[str, Any]:
+    from .queries import ClientFilter
+
+    if not isinstance(params, dict):
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "params", "invalid_type", _("Un objet de paramètres de liste est attendu.")
+                )
+            ]
+        )
+    kept = {k: v for k, v in params.items() if k not in ("cursor", "limit")}
+    try:
+        spec = ClientFilter.from_params(kept, organization=organization, strict=True)
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            [FieldError(f"params.{e.field}", e.code, e.message) for e in exc.errors]
+        ) from None
+    return spec.params()
+
+
+def _check_view_name_free(
+    organization: Organization, user: User, name: str, *, exclude_id: int | None = None
+) -> None:
+    others = SavedView.objects.filter(organization=organization, user=user)
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    if any(other.casefold() == name.casefold() for other in others.values_list("name", flat=True)):
+        raise Conflict(
+            _("Vous avez déjà une vue nommée « %(name)s ».") % {"name": name}, code="duplicate"
+        )
+
+
+@transaction.atomic
+def save_view(
+    organization: Organization,
+    user: User,
+    name: Any,
+    params: Any,
+    *,
+    shared: bool = False,
+) -> SavedView:
+    """Keep a list's filters and sort under a name, for the user or for everyone."""
+    clean = _label_name(name, field="name", max_length=100)
+    values = _view_params(organization, params)
+    _check_view_name_free(organization, user, clean)
+    return SavedView.objects.create(
+        organization=organization, user=user, name=clean, params=values, shared=bool(shared)
+    )
+
+
+@transaction.atomic
+def update_view(
+    organization: Organization,
+    user: User,
+    view_id: Any,
+    data: dict[str, Any],
+    *,
+    is_admin: bool = False,
+) -> SavedView:
+    view = get_saved_view(organization, user, view_id)
+    if not can_change_view(view, user, is_admin=is_admin):
+        raise PermissionDenied(_("Seul l'auteur de cette vue peut la modifier."))
+    if "name" in data:
+        view.name = _label_name(data["name"], field="name", max_length=100)
+        _check_view_name_free(organization, view.user, view.name, exclude_id=view.pk)
+    if "params" in data:
+        view.params = _view_params(organization, data["params"])
+    if "shared" in data:
+        view.shared = bool(data["shared"])
+    view.save()
+    return view
+
+
+@transaction.atomic
+def delete_view(
+    organization: Organization, user: User, view_id: Any, *, is_admin: bool = False
+) -> None:
+    view = get_saved_view(organization, user, view_id)
+    if not can_change_view(view, user, is_admin=is_admin):
+        raise PermissionDenied(_("Seul l'auteur de cette vue peut la supprimer."))
+    view.delete()

@@ -6,9 +6,9 @@ error is a ``FieldError`` with a stable code and a French message.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +16,12 @@ from carnet.core import identifiers
 from carnet.core.errors import FieldError, ValidationFailed
 from carnet.core.ids import parse_id
 from carnet.core.inputs import parse_flag
+from carnet.customfields.validation import clean_custom_values
 
 from .models import Civility, Client, Kind
+
+if TYPE_CHECKING:
+    from carnet.customfields.models import CustomField
 
 # Free-text fields and their maximum length.
 TEXT_FIELDS: dict[str, int] = {
@@ -72,8 +76,6 @@ SIRENE_COUNTRIES = frozenset(
     {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF", "MC"}
 )
 MAX_TAGS = 50
-MAX_CUSTOM_FIELDS = 100
-_CUSTOM_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 def _text(value: Any) -> str:
@@ -106,10 +108,18 @@ def current_values(client: Client) -> dict[str, Any]:
 
 
 def clean_client_input(
-    raw: dict[str, Any], *, existing: dict[str, Any] | None = None
+    raw: dict[str, Any],
+    *,
+    existing: dict[str, Any] | None = None,
+    definitions: Sequence[CustomField] = (),
 ) -> dict[str, Any]:
-    """Validate and normalize ``raw`` merged over ``existing`` (the current values, or the
-    defaults for a new client). Returns the full set of normalized editable values.
+    """Validate and normalize ``raw`` merged over ``existing`` (the current values; None
+    for a new client). Returns the full set of normalized editable values.
+
+    ``definitions`` are the organization's custom fields (``customfields.queries.
+    definitions_for``): ``custom_fields`` is checked against them and merged into the
+    stored values (see ``customfields.validation.clean_custom_values``); with none, any
+    custom field given is unknown.
 
     Raises ``ValidationFailed`` listing every bad field at once.
     """
@@ -118,8 +128,11 @@ def clean_client_input(
     unknown = sorted(set(raw) - set(EDITABLE_FIELDS))
     for field in unknown:
         errors.append(FieldError(field, "unknown_field", _("Ce champ n'existe pas.")))
-    # PostgreSQL text cannot hold NUL characters; no real value contains one.
-    with_nul = sorted(f for f in set(raw) & set(EDITABLE_FIELDS) if _contains_nul(raw[f]))
+    # PostgreSQL text cannot hold NUL characters; no real value contains one. (Custom
+    # fields are checked one by one below.)
+    with_nul = sorted(
+        f for f in set(raw) & set(EDITABLE_FIELDS) - {"custom_fields"} if _contains_nul(raw[f])
+    )
     for field in with_nul:
         errors.append(FieldError(field, "invalid_character", _("Caractère nul interdit.")))
     accepted = set(EDITABLE_FIELDS) - set(with_nul)
@@ -239,7 +252,13 @@ def clean_client_input(
         )
     else:
         out["category"] = category.strip()
-    out["custom_fields"] = _clean_custom_fields(merged.get("custom_fields"), fail)
+    out["custom_fields"], custom_errors = clean_custom_values(
+        definitions,
+        raw.get("custom_fields"),
+        base.get("custom_fields") or {},
+        creating=existing is None,
+    )
+    errors.extend(custom_errors)
 
     owner = merged.get("owner")
     owner_id = parse_id(owner) if isinstance(owner, int | str) else None
@@ -365,6 +384,24 @@ def _clean_count(value: Any, field: str, fail: Any) -> int | None:
     return count
 
 
+def clean_tag_names(value: Any) -> list[str]:
+    """Tag names from a list or a comma-separated string, single-spaced, without
+    duplicates (any case), sorted; ``ValidationFailed`` when they are not tag names."""
+    errors: list[FieldError] = []
+
+    def fail(field: str, code: str, message: Any) -> None:
+        errors.append(FieldError(field, code, message))
+
+    if _contains_nul(value):
+        raise ValidationFailed(
+            [FieldError("tags", "invalid_character", _("Caractère nul interdit."))]
+        )
+    names = _clean_tags(value, fail)
+    if errors:
+        raise ValidationFailed(errors)
+    return names
+
+
 def _clean_tags(value: Any, fail: Any) -> list[str]:
     if value in (None, ""):
         return []
@@ -386,37 +423,6 @@ def _clean_tags(value: Any, fail: Any) -> list[str]:
         fail("tags", "too_many", _("50 étiquettes au maximum par client."))
         return []
     return sorted(tags.values(), key=str.casefold)
-
-
-def _clean_custom_fields(value: Any, fail: Any) -> dict[str, Any]:
-    if value in (None, ""):
-        return {}
-    if not isinstance(value, dict):
-        fail("custom_fields", "invalid_type", _("Un objet clé/valeur est attendu."))
-        return {}
-    if len(value) > MAX_CUSTOM_FIELDS:
-        fail("custom_fields", "too_many", _("100 champs personnalisés au maximum."))
-        return {}
-    cleaned: dict[str, Any] = {}
-    for key, item in value.items():
-        if not isinstance(key, str) or not _CUSTOM_KEY.match(key):
-            fail(
-                "custom_fields",
-                "invalid_key",
-                _(
-                    "Identifiant de champ personnalisé invalide : "
-                    "lettres minuscules, chiffres et _."
-                ),
-            )
-            continue
-        if item is not None and not isinstance(item, str | int | float | bool):
-            fail("custom_fields", "invalid_type", _("Valeur de champ personnalisé invalide."))
-            continue
-        if isinstance(item, str) and len(item) > 2000:
-            fail("custom_fields", "too_long", _("2000 caractères au maximum par valeur."))
-            continue
-        cleaned[key] = item
-    return cleaned
 
 
 def _defaults() -> dict[str, Any]:

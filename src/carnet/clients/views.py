@@ -6,6 +6,7 @@ errors services raise into messages on the page. They never write models themsel
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from carnet.accounts.access import (
     can_edit,
     current_organization,
     current_user,
+    is_admin,
     member_required,
     not_found_as_404,
     require_editor,
@@ -40,12 +42,17 @@ from carnet.core.history import history_for
 from carnet.core.identifiers import display_phone
 from carnet.core.ids import parse_id
 from carnet.core.models import ChangeRecord
+from carnet.core.text import fold
+from carnet.customfields.history import slug_of
+from carnet.customfields.models import CustomField, FieldType
+from carnet.customfields.queries import definitions_for
+from carnet.customfields.validation import display_value
 from carnet.files import services as file_services
 from carnet.files.models import Category as FileCategory
 
 from . import queries, services
-from .forms import FIELD_LABELS, ClientForm, country_name, initial_from_client
-from .models import Civility, Client, Kind, VatRegime
+from .forms import FIELD_LABELS, ClientForm, country_choices, country_name, initial_from_client
+from .models import Category, Civility, Client, Kind, SavedView, Tag, VatRegime
 
 SOURCE = "web"
 BULK_RESULT_KEY = "clients_bulk_result"
@@ -116,21 +123,29 @@ def _detail_url(client: Client | int) -> str:
 
 
 # --- List -------------------------------------------------------------------------------
-def _list_spec(params: QueryDict) -> tuple[queries.ClientFilter, list[str]]:
+def _list_spec(
+    organization: Organization, params: QueryDict
+) -> tuple[queries.ClientFilter, list[str]]:
     """The list's filter from the query string. Bad parameters are dropped (and reported)
     rather than refused: a stale bookmark still shows a list."""
     raw: dict[str, Any] = {
-        key: params.getlist(key) if key == "tag" else params.get(key) for key in params
+        key: params.getlist(key) if key == "tag" else params.get(key)
+        for key in params
+        if key in queries.LIST_PARAMS or key.startswith(queries.CUSTOM_PREFIX)
     }
     problems: list[str] = []
-    for _attempt in range(3):
+    for _attempt in range(5):
         try:
-            spec = queries.ClientFilter.from_params(raw, default_limit=settings.CARNET_PAGE_SIZE)
+            spec = queries.ClientFilter.from_params(
+                raw, organization=organization, default_limit=settings.CARNET_PAGE_SIZE
+            )
             break
         except ValidationFailed as exc:
             problems.extend(str(e.message) for e in exc.errors)
             for error in exc.errors:
                 raw.pop(error.field, None)
+                if error.field == "cf":  # too many custom-field filters: drop them all
+                    raw = {k: v for k, v in raw.items() if not k.startswith(queries.CUSTOM_PREFIX)}
     else:  # pragma: no cover - each attempt removes at least one parameter
         spec = queries.ClientFilter(limit=settings.CARNET_PAGE_SIZE)
     if spec.trash:
@@ -138,21 +153,17 @@ def _list_spec(params: QueryDict) -> tuple[queries.ClientFilter, list[str]]:
     return spec, problems
 
 
+def _list_query(spec: queries.ClientFilter, **overrides: Any) -> str:
+    values = spec.params()
+    if spec.trash:
+        values.pop("archived", None)
+    values.update(overrides)
+    return urlencode({k: v for k, v in values.items() if v not in ("", None, [])}, doseq=True)
+
+
 def _list_url(spec: queries.ClientFilter, **overrides: Any) -> str:
     """The list URL for ``spec`` with some parameters replaced; defaults are left out."""
-    values: dict[str, Any] = {
-        "q": spec.q,
-        "archived": "" if spec.archived == "false" or spec.trash else spec.archived,
-        "trash": "1" if spec.trash else "",
-        "sort": "" if spec.sort == "name" else spec.sort,
-        "kind": spec.kind,
-        "country": spec.country,
-        "category": spec.category,
-        "tag": spec.tag,
-        "cursor": "",
-    }
-    values.update(overrides)
-    query = urlencode({k: v for k, v in values.items() if v not in ("", None, [])}, doseq=True)
+    query = _list_query(spec, **overrides)
     base = reverse("clients:list")
     return f"{base}?{query}" if query else base
 
@@ -172,17 +183,70 @@ def _sort_header(spec: queries.ClientFilter, key: str, label: Promise) -> SortHe
     return SortHeader(label, _list_url(spec, sort=key), "")
 
 
+@dataclass
+class CategoryChoices:
+    """The organization's categories for a select, in their groups."""
+
+    group: str
+    names: list[str]
+
+
+def _category_choices(organization: Organization) -> list[CategoryChoices]:
+    grouped: dict[str, list[str]] = {}
+    for name, group in Category.objects.filter(organization=organization).values_list(
+        "name", "group__name"
+    ):
+        grouped.setdefault(group or "", []).append(name)
+    return [
+        CategoryChoices(group, sorted(names, key=fold))
+        for group, names in sorted(grouped.items(), key=lambda item: (not item[0], fold(item[0])))
+    ]
+
+
+@dataclass
+class CustomFilter:
+    """One custom field's input in the filters panel."""
+
+    name: str  # the parameter: cf_<slug>
+    label: str
+    type: str
+    choices: list[str]
+    value: str
+
+
+def _custom_filters(definitions: list[Any], spec: queries.ClientFilter) -> list[CustomFilter]:
+    return [
+        CustomFilter(
+            name=f"{queries.CUSTOM_PREFIX}{d.slug}",
+            label=d.name,
+            type=d.type,
+            choices=list(d.choices or []),
+            value=spec.custom_params.get(f"{queries.CUSTOM_PREFIX}{d.slug}", ""),
+        )
+        for d in definitions
+    ]
+
+
+def _members(organization: Organization) -> list[tuple[int, str]]:
+    members = Membership.objects.filter(organization=organization).select_related("user")
+    return sorted(
+        ((m.user_id, m.user.display_name) for m in members), key=lambda item: fold(item[1])
+    )
+
+
 @require_GET
 @member_required
 def client_list(request: HttpRequest) -> HttpResponse:
-    """The client list: search, archived toggle, trash, sort, keyset pagination."""
-    spec, problems = _list_spec(request.GET)
+    """The client list: search, filters, saved views, archived toggle, trash, sort,
+    keyset pagination, bulk actions."""
+    organization = current_organization(request)
+    spec, problems = _list_spec(organization, request.GET)
     try:
-        page = queries.list_clients(current_organization(request), spec)
+        page = queries.list_clients(organization, spec)
     except ValidationFailed as exc:  # a cursor from another sort: start again
         problems.extend(str(e.message) for e in exc.errors)
         spec.cursor = ""
-        page = queries.list_clients(current_organization(request), spec)
+        page = queries.list_clients(organization, spec)
     for item in page.items:
         # Display forms computed here: templates stay free of formatting logic.
         number = item.phone or item.mobile
@@ -203,11 +267,113 @@ def client_list(request: HttpRequest) -> HttpResponse:
         "show_archived": spec.archived != "false",
         "can_edit": can_edit(request),
         "list_url": request.get_full_path(),
+        "filter_query": _list_query(spec),
+        "members": _members(organization),
     }
     if getattr(request, "htmx", False) and request.htmx.target == "client-results":  # type: ignore[attr-defined]
         return render(request, "clients/_list_results.html", context)
-    context["bulk_result"] = request.session.pop(BULK_RESULT_KEY, None)
+    definitions = definitions_for(organization)
+    context.update(
+        bulk_result=request.session.pop(BULK_RESULT_KEY, None),
+        categories=_category_choices(organization),
+        tag_names=sorted(
+            Tag.objects.filter(organization=organization).values_list("name", flat=True), key=fold
+        ),
+        countries=country_choices(),
+        custom_filters=_custom_filters(definitions, spec),
+        kinds=Kind.choices,
+        saved_views=_saved_views(request),
+        filters_open=spec.has_filters,
+        view_params=json.dumps(spec.params()),
+    )
     return render(request, "clients/client_list.html", context)
+
+
+def _saved_views(request: HttpRequest) -> list[SavedView]:
+    user = current_user(request)
+    views = services.visible_views(current_organization(request), user)
+    for view in views:
+        view.query = urlencode(view.params, doseq=True)  # type: ignore[attr-defined]
+        view.can_change = services.can_change_view(  # type: ignore[attr-defined]
+            view, user, is_admin=is_admin(request)
+        )
+    return views
+
+
+# --- Client picker ----------------------------------------------------------------------
+@require_GET
+@member_required
+def client_picker(request: HttpRequest) -> HttpResponse:
+    """The suggestions of a form's client picker (``_client_picker.html``), as list items:
+    the search box is named ``<field>_q``."""
+    field_name = request.GET.get("field", "")
+    q = request.GET.get(f"{field_name}_q") or request.GET.get("q") or ""
+    q = q.replace("\x00", "")[:200]
+    archived = "all" if request.GET.get("archived") == "all" else "false"
+    items = queries.pick_clients(current_organization(request), q, archived=archived)
+    return render(request, "clients/_picker_results.html", {"items": items, "q": q})
+
+
+def picked_client(request: HttpRequest, name: str) -> int | None:
+    """The client chosen in a picker of a posted form: the id the script put in the hidden
+    input, else (no JavaScript) the only client matching what was typed; None otherwise."""
+    pk = parse_id(request.POST.get(name, ""))
+    if pk is not None:
+        return pk
+    typed = (request.POST.get(f"{name}_q") or "").strip()
+    if not typed:
+        return None
+    items = queries.pick_clients(current_organization(request), typed, limit=2)
+    return items[0]["id"] if len(items) == 1 else None
+
+
+# --- Saved views ------------------------------------------------------------------------
+@require_POST
+@member_required
+def save_view(request: HttpRequest) -> HttpResponse:
+    """Keep the list's current filters and sort under a name."""
+    params = QueryDict(request.POST.get("view_params", ""))
+    data: dict[str, Any] = {
+        key: params.getlist(key) if key == "tag" else params.get(key) for key in params
+    }
+    url = f"{reverse('clients:list')}?{params.urlencode()}" if params else reverse("clients:list")
+    try:
+        view = services.save_view(
+            current_organization(request),
+            current_user(request),
+            request.POST.get("view_name", ""),
+            data,
+            shared=request.POST.get("view_shared") == "1",
+        )
+    except (ValidationFailed, Conflict) as exc:
+        if isinstance(exc, ValidationFailed):
+            messages.error(request, " ".join(str(e.message) for e in exc.errors))
+        else:
+            messages.error(request, str(exc.detail))
+        return redirect(url)
+    messages.success(request, _("Vue « %(name)s » enregistrée.") % {"name": view.name})
+    return redirect(url)
+
+
+@require_POST
+@member_required
+def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    with not_found_as_404():
+        view = services.get_saved_view(
+            current_organization(request), current_user(request), view_id
+        )
+    try:
+        services.delete_view(
+            current_organization(request),
+            current_user(request),
+            view.pk,
+            is_admin=is_admin(request),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("Vue « %(name)s » supprimée.") % {"name": view.name})
+    return redirect("clients:list")
 
 
 # --- Bulk actions -----------------------------------------------------------------------
@@ -219,32 +385,17 @@ class BulkAction:
     already_label: Promise
 
 
-BULK_ACTIONS: dict[str, BulkAction] = {
-    "archive": BulkAction(
-        services.archive_client,
-        gettext_lazy("Archivé"),
-        lambda c: c.archived and not c.is_deleted,
-        gettext_lazy("Déjà archivé"),
-    ),
-    "unarchive": BulkAction(
-        services.unarchive_client,
-        gettext_lazy("Désarchivé"),
-        lambda c: not c.archived and not c.is_deleted,
-        gettext_lazy("N'était pas archivé"),
-    ),
-    "delete": BulkAction(
-        services.delete_client,
-        gettext_lazy("Placé dans la corbeille"),
-        lambda c: c.is_deleted,
-        gettext_lazy("Déjà dans la corbeille"),
-    ),
-    "restore": BulkAction(
-        services.restore_client,
-        gettext_lazy("Restauré"),
-        lambda c: not c.is_deleted,
-        gettext_lazy("N'était pas dans la corbeille"),
-    ),
-}
+# Restoring from the trash checks duplicates client by client (the trash is small).
+RESTORE = BulkAction(
+    services.restore_client,
+    gettext_lazy("Restauré"),
+    lambda c: not c.is_deleted,
+    gettext_lazy("N'était pas dans la corbeille"),
+)
+BULK_SERVICE_ACTIONS = frozenset(services.BULK_ACTIONS)
+# Above this many clients the result panel lists only the refusals.
+MAX_LISTED_RESULTS = 500
+MAX_LISTED_REFUSALS = 200
 
 
 def _bulk_summary(action: str, done: int, refused: int) -> str:
@@ -257,6 +408,26 @@ def _bulk_summary(action: str, done: int, refused: int) -> str:
             done,
         ),
         "restore": ngettext("%(count)d client restauré", "%(count)d clients restaurés", done),
+        "tag": ngettext(
+            "Étiquettes ajoutées à %(count)d client",
+            "Étiquettes ajoutées à %(count)d clients",
+            done,
+        ),
+        "untag": ngettext(
+            "Étiquettes retirées de %(count)d client",
+            "Étiquettes retirées de %(count)d clients",
+            done,
+        ),
+        "set_category": ngettext(
+            "Catégorie changée pour %(count)d client",
+            "Catégorie changée pour %(count)d clients",
+            done,
+        ),
+        "set_owner": ngettext(
+            "Responsable changé pour %(count)d client",
+            "Responsable changé pour %(count)d clients",
+            done,
+        ),
     }
     summary = texts[action] % {"count": done}
     if refused:
@@ -275,28 +446,9 @@ def _parse_ids(values: list[str]) -> list[int]:
     return ids
 
 
-@require_POST
-@member_required
-def client_bulk(request: HttpRequest) -> HttpResponse:
-    """Archive, unarchive, delete or restore the selected clients, one by one through the
-    services, and show what happened to each (refusals with their reason)."""
-    require_editor(request)
-    back = _safe_next(request, reverse("clients:list"))
-    action_name = request.POST.get("action", "")
-    action = BULK_ACTIONS.get(action_name)
-    if action is None:
-        messages.error(request, _("Action groupée inconnue."))
-        return redirect(back)
-    ids = _parse_ids(request.POST.getlist("ids"))
-    if not ids:
-        messages.warning(request, _("Sélectionnez au moins un client."))
-        return redirect(back)
-    if len(ids) > MAX_BULK:
-        messages.error(
-            request, _("%(max)d clients au plus par action groupée.") % {"max": MAX_BULK}
-        )
-        return redirect(back)
-    organization, user = current_organization(request), current_user(request)
+def _restore_each(
+    organization: Organization, user: Any, ids: list[int]
+) -> tuple[list[dict[str, Any]], int, int]:
     results: list[dict[str, Any]] = []
     done = refused = 0
     for client_id in ids:
@@ -318,25 +470,130 @@ def client_bulk(request: HttpRequest) -> HttpResponse:
             "name": client.name,
             "reference": client.reference,
         }
-        if action.already(client):
-            entry.update(ok=True, message=str(action.already_label))
+        if RESTORE.already(client):
+            entry.update(ok=True, message=str(RESTORE.already_label))
         else:
             try:
-                action.service(organization, user, client.pk, source=SOURCE)
+                RESTORE.service(organization, user, client.pk, source=SOURCE)
             except DomainError as exc:
                 refused += 1
                 entry.update(ok=False, message=str(exc.detail), code=getattr(exc, "code", ""))
             else:
                 done += 1
-                entry.update(ok=True, message=str(action.done))
+                entry.update(ok=True, message=str(RESTORE.done))
         results.append(entry)
-    summary = _bulk_summary(action_name, done, refused)
+    return results, done, refused
+
+
+def _bulk_entries(result: services.BulkResult) -> list[dict[str, Any]]:
+    """The result panel's lines: every client for a small action, else the refusals."""
+    outcomes = result.outcomes
+    if len(outcomes) > MAX_LISTED_RESULTS:
+        outcomes = [o for o in outcomes if o.status in ("refused", "not_found")]
+        outcomes = outcomes[:MAX_LISTED_REFUSALS]
+    entries = []
+    for outcome in outcomes:
+        found = outcome.status != "not_found"
+        entries.append(
+            {
+                "id": outcome.client_id if found else None,
+                "name": outcome.name
+                if found
+                else _("Client n° %(id)d") % {"id": outcome.client_id},
+                "reference": outcome.reference,
+                "ok": outcome.status in ("done", "unchanged"),
+                "message": outcome.message,
+                "code": outcome.code,
+            }
+        )
+    return entries
+
+
+def _bulk_arguments(request: HttpRequest, action: str) -> dict[str, Any]:
+    if action in ("tag", "untag"):
+        return {"tags": request.POST.get("tags", "")}
+    if action == "set_category":
+        return {"category": request.POST.get("category", "")}
+    if action == "set_owner":
+        return {"owner": request.POST.get("owner", "")}
+    return {}
+
+
+BULK_ACTION_LABELS: dict[str, Promise] = {
+    "tag": gettext_lazy("Ajouter des étiquettes"),
+    "untag": gettext_lazy("Retirer des étiquettes"),
+    "set_category": gettext_lazy("Changer la catégorie"),
+    "set_owner": gettext_lazy("Changer le responsable"),
+    "archive": gettext_lazy("Archiver"),
+    "unarchive": gettext_lazy("Désarchiver"),
+    "delete": gettext_lazy("Supprimer"),
+}
+
+
+@require_POST
+@member_required
+def client_bulk(request: HttpRequest) -> HttpResponse:
+    """One action on the selected clients, or on every client of the list's filter
+    (after a confirmation that says how many), through the services; then a panel says
+    what happened to each (refusals with their reason)."""
+    require_editor(request)
+    back = _safe_next(request, reverse("clients:list"))
+    action = request.POST.get("action", "")
+    if action != "restore" and action not in BULK_SERVICE_ACTIONS:
+        messages.error(request, _("Action groupée inconnue."))
+        return redirect(back)
+    organization, user = current_organization(request), current_user(request)
+    whole_filter = request.POST.get("scope") == "filter" and action != "restore"
+    if whole_filter:
+        spec, _problems = _list_spec(organization, QueryDict(request.POST.get("filter", "")))
+        ids = queries.matching_ids(organization, spec)
+        if not ids:
+            messages.warning(request, _("Aucun client ne correspond à ce filtre."))
+            return redirect(back)
+        if request.POST.get("confirmed") != "1":
+            return render(
+                request,
+                "clients/client_bulk_confirm.html",
+                {
+                    "action": action,
+                    "action_label": BULK_ACTION_LABELS[action],
+                    "count": len(ids),
+                    "arguments": _bulk_arguments(request, action),
+                    "filter": request.POST.get("filter", ""),
+                    "next": back,
+                    "owner_name": dict(_members(organization)).get(
+                        parse_id(request.POST.get("owner", "")) or 0, ""
+                    ),
+                },
+            )
+    else:
+        ids = _parse_ids(request.POST.getlist("ids"))
+        if not ids:
+            messages.warning(request, _("Sélectionnez au moins un client."))
+            return redirect(back)
+        if len(ids) > MAX_BULK:
+            messages.error(request, _("%(max)d clients au plus par sélection.") % {"max": MAX_BULK})
+            return redirect(back)
+    if action == "restore":
+        results, done, refused = _restore_each(organization, user, ids)
+    else:
+        try:
+            result = services.bulk_change_clients(
+                organization, user, action, ids, source=SOURCE, **_bulk_arguments(request, action)
+            )
+        except ValidationFailed as exc:
+            messages.error(request, " ".join(str(e.message) for e in exc.errors))
+            return redirect(back)
+        counts = result.counts()
+        done, refused = counts["done"], counts["refused"] + counts["not_found"]
+        results = _bulk_entries(result)
     # Shown once, as a panel, by the list the user goes back to.
     request.session[BULK_RESULT_KEY] = {
-        "action": action_name,
-        "summary": summary,
+        "action": action,
+        "summary": _bulk_summary(action, done, refused),
         "refused": refused,
         "results": results,
+        "more_refusals": max(0, refused - len([r for r in results if not r["ok"]])),
     }
     return redirect(back)
 
@@ -382,8 +639,11 @@ def _yes_no(value: bool) -> str:
     return _("Oui") if value else _("Non")
 
 
-def _identity_sections(client: Client, tags: list[str]) -> list[Section]:
-    """The record page's Identity part: every field, grouped as people read a record."""
+def _identity_sections(
+    client: Client, tags: list[str], definitions: list[CustomField] | None = None
+) -> list[Section]:
+    """The record page's Identity part: every field, grouped as people read a record;
+    the organization's custom fields (``definitions``) in a section of their own."""
     company = client.kind == Kind.COMPANY
 
     def keep(row: Row, company_only: bool = False) -> bool:
@@ -480,13 +740,34 @@ def _identity_sections(client: Client, tags: list[str]) -> list[Section]:
         Row(FIELD_LABELS["tags"], tags, key="tags"),
         Row(FIELD_LABELS["owner"], client.owner.display_name if client.owner else ""),
     ]
-    for key, value in sorted((client.custom_fields or {}).items()):
-        organizing.rows.append(Row(key, _history_value("custom", value)))
+
+    custom = Section(FIELD_LABELS["custom_fields"], key="custom_fields")
+    values = client.custom_fields or {}
+    for definition in definitions or ():
+        value = values.get(definition.slug)
+        shown = display_value(definition, value)
+        url = ""
+        if shown and definition.type == FieldType.URL:
+            url = str(value)
+        elif shown and definition.type == FieldType.EMAIL:
+            url = f"mailto:{value}"
+        custom.rows.append(
+            Row(
+                definition.name,
+                shown,
+                url=url,
+                multiline=definition.type == FieldType.LONG_TEXT,
+                key=f"cf_{definition.slug}",
+            )
+        )
 
     notes = Section(_("Notes"), key="notes")
     notes.rows.append(Row(FIELD_LABELS["notes"], client.notes, multiline=True))
 
-    return [identity, contact, legal, organizing, accounting, social, marketing, notes]
+    sections = [identity, contact, legal, organizing]
+    if custom.rows:
+        sections.append(custom)
+    return [*sections, accounting, social, marketing, notes]
 
 
 # --- History ----------------------------------------------------------------------------
@@ -529,10 +810,19 @@ def _history_value(name: str, value: Any, owners: dict[int, str] | None = None) 
     return str(value)
 
 
-def _history_entries(organization: Organization, client: Client) -> list[HistoryEntry]:
+def _history_entries(
+    organization: Organization,
+    client: Client,
+    definitions: list[CustomField] | None = None,
+) -> list[HistoryEntry]:
+    """The client's history as people read it. A custom field's change shows the field's
+    name and formatted values (``definitions``, loaded here when not given and needed)."""
     records: list[ChangeRecord] = list(
         history_for(organization.pk, services.OBJECT_TYPE, client.pk)[:HISTORY_LIMIT]
     )
+    if definitions is None and any(slug_of(k) for r in records for k in r.changes):
+        definitions = definitions_for(organization)
+    custom_fields = {d.slug: d for d in definitions or ()}
     owners: dict[int, str] | None = None
     if any("owner" in r.changes for r in records):
         owners = {
@@ -550,6 +840,11 @@ def _history_entries(organization: Organization, client: Client) -> list[History
         changes = []
         for name, change in record.changes.items():
             if not isinstance(change, dict):
+                continue
+            slug = slug_of(name)
+            if slug is not None:
+                definition = custom_fields.get(slug)
+                changes.append(_custom_change(slug, definition, change))
                 continue
             changes.append(
                 Change(
@@ -570,6 +865,22 @@ def _history_entries(organization: Organization, client: Client) -> list[History
     return entries
 
 
+def _custom_change(slug: str, definition: CustomField | None, change: dict[str, Any]) -> Change:
+    """A custom field's change: its name and values as the record shows them (a field
+    deleted since keeps its slug and raw values)."""
+    if definition is None:
+        return Change(
+            slug,
+            _history_value("custom", change.get("old")),
+            _history_value("custom", change.get("new")),
+        )
+    return Change(
+        definition.name,
+        display_value(definition, change.get("old")),
+        display_value(definition, change.get("new")),
+    )
+
+
 def _addresses(organization: Organization, client: Client) -> list[Address]:
     """The client's addresses (one query, however many), with their display values."""
     address_services.prefetch_addresses(organization, [client])
@@ -582,15 +893,16 @@ def _addresses(organization: Organization, client: Client) -> list[Address]:
 
 def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
     tags = [t.name for t in client.tags.all()]
+    definitions = definitions_for(current_organization(request))
     return {
         "client": client,
-        "sections": _identity_sections(client, tags),
+        "sections": _identity_sections(client, tags, definitions),
         "addresses": _addresses(current_organization(request), client),
         "contacts": contact_services.client_links(current_organization(request), client),
         "files": list(file_services.files_of(current_organization(request), client)),
         "file_categories": FileCategory.choices,
         "max_upload_mb": file_services.max_upload_bytes() // (1024 * 1024),
-        "history": _history_entries(current_organization(request), client),
+        "history": _history_entries(current_organization(request), client, definitions),
         "can_edit": can_edit(request),
         "rename_value": client.name,
         "rename_version": client.version,
@@ -677,6 +989,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         organization=organization,
         initial={"kind": Kind.COMPANY, "country": "FR"},
+        creating=True,
     )
     context: dict[str, Any] = {"form": form, "creating": True}
     status = 200

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.accounts.models import Organization, User
 from carnet.clients.models import Client
-from carnet.clients.services import get_client
+from carnet.clients.services import get_client, refresh_search_text
 from carnet.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from carnet.core.history import diff, record_change
 from carnet.core.ids import parse_id
@@ -119,7 +119,9 @@ def update_contact(
     contact.search_text = _search_text(values)
     contact.save()
     changes["contact"] = {"old": old_name, "new": contact.display_name()}
+    client_ids = []
     for link in ClientContact.objects.filter(organization=organization, contact=contact):
+        client_ids.append(link.client_id)
         record_change(
             organization_id=organization.pk,
             object_type=OBJECT_TYPE,
@@ -128,6 +130,8 @@ def update_contact(
             user=user,
             changes=changes,
         )
+    if old_name != contact.display_name():
+        refresh_search_text(organization.pk, client_ids)  # clients are found by contact names
     return contact
 
 
@@ -135,7 +139,9 @@ def update_contact(
 def delete_contact(organization: Organization, user: User | None, contact_id: Any) -> None:
     """Delete a contact and its links; each client it served records the removal."""
     contact = get_contact(organization, contact_id)
+    client_ids = []
     for link in ClientContact.objects.filter(organization=organization, contact=contact):
+        client_ids.append(link.client_id)
         record_change(
             organization_id=organization.pk,
             object_type=OBJECT_TYPE,
@@ -147,6 +153,7 @@ def delete_contact(organization: Organization, user: User | None, contact_id: An
             },
         )
     contact.delete()
+    refresh_search_text(organization.pk, client_ids)
 
 
 # --- Links and roles --------------------------------------------------------------------
@@ -257,6 +264,7 @@ def _link(
             )
     except IntegrityError:  # a concurrent request linked it first
         raise Conflict(_("Ce contact est déjà lié à ce client."), code="already_linked") from None
+    refresh_search_text(organization.pk, [client.pk])
     return link
 
 
@@ -353,3 +361,4 @@ def unlink_contact(
         },
     )
     link.delete()
+    refresh_search_text(organization.pk, [link.client_id])

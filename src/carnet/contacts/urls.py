@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.contact_create, name="create"),
     path("link/", views.contact_link, name="link"),
     path("<int:contact_id>/edit/", views.contact_edit, name="edit"),
+    path("<int:contact_id>/link-other/", views.contact_link_other, name="link_other"),
     path("<int:contact_id>/role/<str:role>/", views.contact_set_role, name="set_role"),
     path("<int:contact_id>/favorite/", views.contact_toggle_favorite, name="favorite"),
     path("<int:contact_id>/unlink/", views.contact_unlink, name="unlink"),

@@ -25,7 +25,7 @@ from carnet.accounts.access import (
     require_editor,
 )
 from carnet.clients.models import Client
-from carnet.clients.views import client_or_404
+from carnet.clients.views import client_or_404, picked_client
 from carnet.core.errors import DomainError, NotFound, ValidationFailed
 from carnet.core.ids import parse_id
 
@@ -149,8 +149,50 @@ def contact_edit(request: HttpRequest, client_id: int, contact_id: int) -> HttpR
         else:
             messages.success(request, _("Contact enregistré."))
             return redirect(_record_url(client.pk))
-    context: dict[str, Any] = {"form": form, "client": client, "link": link}
+    other_clients = list(
+        Client.objects.filter(
+            organization=current_organization(request), contact_links__contact_id=link.contact_id
+        )
+        .exclude(pk=client.pk)
+        .order_by("sort_name", "id")
+        .only("id", "name", "reference", "archived")
+    )
+    context: dict[str, Any] = {
+        "form": form,
+        "client": client,
+        "link": link,
+        "other_clients": other_clients,
+    }
     return render(request, "contacts/contact_edit.html", context, status=status)
+
+
+@require_POST
+@member_required
+def contact_link_other(request: HttpRequest, client_id: int, contact_id: int) -> HttpResponse:
+    """Link the contact to one more client, chosen with the client picker."""
+    require_editor(request)
+    client = client_or_404(request, client_id)
+    link = _link_or_404(request, client.pk, contact_id)
+    back = reverse("contacts:edit", args=[client.pk, link.contact_id])
+    target = picked_client(request, "client")
+    if target is None:
+        messages.error(request, _("Choisissez le client dans la liste proposée."))
+        return redirect(back)
+    try:
+        other = services.link_contact(
+            current_organization(request), current_user(request), target, link.contact_id
+        )
+    except NotFound:
+        messages.error(request, _("Choisissez le client dans la liste proposée."))
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(
+            request,
+            _("« %(contact)s » est aussi le contact de « %(client)s ».")
+            % {"contact": link.contact.display_name(), "client": other.client.name},
+        )
+    return redirect(back)
 
 
 @require_POST

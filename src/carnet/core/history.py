@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 
+from .db import insert_rows
 from .models import ChangeRecord
 
 
@@ -52,6 +55,52 @@ def record_change(
         user=user if user is not None and getattr(user, "pk", None) else None,
         changes=changes or {},
         source=source,
+    )
+
+
+def record_changes(
+    *,
+    organization_id: int,
+    object_type: str,
+    action: str,
+    user: Any = None,
+    changes: dict[int, dict[str, dict[str, Any]]],
+    source: str = "",
+) -> None:
+    """Record the same action on many records at once (bulk actions): ``changes`` maps
+    each record's id to its field changes. One timestamp for all.
+
+    Written with ``core.db.insert_rows``: a hundred thousand entries in a second or two.
+    """
+    if not changes:
+        return
+    now = timezone.now()
+    user_id = user.pk if user is not None and getattr(user, "pk", None) else None
+    insert_rows(
+        ChangeRecord._meta.db_table,
+        (
+            "organization_id",
+            "object_type",
+            "object_id",
+            "action",
+            "changes",
+            "user_id",
+            "source",
+            "created_at",
+        ),
+        (
+            (
+                organization_id,
+                object_type,
+                object_id,
+                action,
+                json.dumps(record, ensure_ascii=False),
+                user_id,
+                source,
+                now,
+            )
+            for object_id, record in changes.items()
+        ),
     )
 
 

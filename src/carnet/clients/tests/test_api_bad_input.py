@@ -15,6 +15,8 @@ from carnet.clients import services
 from carnet.clients.models import Category, Client, ClientTag, Tag
 from carnet.conftest import ApiClient
 from carnet.core.models import ChangeRecord
+from carnet.customfields.models import CustomFieldValue
+from carnet.customfields.services import create_custom_field
 
 
 def state() -> tuple[int, ...]:
@@ -24,11 +26,14 @@ def state() -> tuple[int, ...]:
         Tag.objects.count(),
         Category.objects.count(),
         ClientTag.objects.count(),
+        CustomFieldValue.objects.count(),
     )
 
 
 @pytest.fixture
 def existing(organization, owner) -> Client:
+    create_custom_field(organization, owner, {"name": "A", "slug": "a", "type": "text"})
+    create_custom_field(organization, owner, {"name": "Score", "type": "integer"})
     return services.create_client(
         organization, owner, {"name": "Garage Lemoine", "email": "g@lemoine.fr", "tags": ["VIP"]}
     )
@@ -175,9 +180,17 @@ def test_a_huge_body_is_refused(api, unchanged, settings):
         ({"custom_fields": ["a"]}, "custom_fields", "invalid_type"),
         ({"custom_fields": {"a": [1]}}, "custom_fields", "invalid_type"),
         ({"custom_fields": {"a": {"b": 1}}}, "custom_fields", "invalid_type"),
-        ({"custom_fields": {"Mauvaise clé": 1}}, "custom_fields", "invalid_key"),
+        (
+            {"custom_fields": {"Mauvaise clé": 1}},
+            "custom_fields.Mauvaise clé",
+            "unknown_custom_field",
+        ),
+        ({"custom_fields": {"inconnu": "x"}}, "custom_fields.inconnu", "unknown_custom_field"),
         ({"custom_fields": {f"k{i}": i for i in range(101)}}, "custom_fields", "too_many"),
-        ({"custom_fields": {"a": "x" * 2001}}, "custom_fields", "too_long"),
+        ({"custom_fields": {"a": "x" * 201}}, "custom_fields.a", "too_long"),
+        ({"custom_fields": {"a": 12}}, "custom_fields.a", "invalid_type"),
+        ({"custom_fields": {"score": "beaucoup"}}, "custom_fields.score", "invalid_number"),
+        ({"custom_fields": {"score": 2**60}}, "custom_fields.score", "out_of_range"),
         ({"siret": 73282932000074}, "siret", "invalid_type"),
         ({"siret": "1234"}, "siret", "invalid_length"),
         ({"vat_number": "XX123"}, "vat_number", "unknown_country"),
@@ -189,7 +202,7 @@ def test_a_huge_body_is_refused(api, unchanged, settings):
         ({"vat_regime": "export"}, "vat_regime", "unknown_field"),
         ({"name": "a\x00b"}, "name", "invalid_character"),
         ({"tags": ["a\x00"]}, "tags", "invalid_character"),
-        ({"custom_fields": {"a": "\x00"}}, "custom_fields", "invalid_character"),
+        ({"custom_fields": {"a": "\x00"}}, "custom_fields.a", "invalid_character"),
         ({"notes": "\x00"}, "notes", "invalid_character"),
     ],
 )

@@ -14,6 +14,7 @@ from carnet.clients import services
 from carnet.clients.models import Client
 from carnet.conftest import ApiClient
 from carnet.core.models import ChangeRecord
+from carnet.customfields.services import create_custom_field
 from carnet.testing.models import SampleDocument
 
 
@@ -41,7 +42,8 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
 
 
 # --- Create -------------------------------------------------------------------------------
-def test_it_creates_a_company_and_stores_normalized_values(api):
+def test_it_creates_a_company_and_stores_normalized_values(api, organization, owner):
+    create_custom_field(organization, owner, {"name": "Code client", "type": "text"})
     response = api.post(
         "/clients",
         {

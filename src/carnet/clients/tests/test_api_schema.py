@@ -25,6 +25,7 @@ from schemathesis.checks import (
 
 from carnet.clients import services
 from carnet.conftest import ApiClient
+from carnet.customfields import services as custom_fields
 from carnet.wsgi import application
 
 CHECKS = [
@@ -81,6 +82,24 @@ def client_ids(organization, owner, other_organization, outsider) -> list[int]:
     return ids
 
 
+@pytest.fixture
+def field_ids(organization, owner, other_organization, outsider, client_ids) -> list[int]:
+    """Real custom fields (one with a client's value), one of them another organization's."""
+    level = custom_fields.create_custom_field(
+        organization,
+        owner,
+        {"name": "Niveau", "type": "choice", "choices": ["Bronze", "Or"], "default": "Or"},
+    )
+    sites = custom_fields.create_custom_field(
+        organization, owner, {"name": "Sites", "type": "integer"}
+    )
+    services.update_client(organization, owner, client_ids[0], {"custom_fields": {"niveau": "Or"}})
+    theirs = custom_fields.create_custom_field(
+        other_organization, outsider, {"name": "Ailleurs", "type": "text"}
+    )
+    return [level.pk, sites.pk, theirs.pk]
+
+
 # Loaded when the tests are collected: serving the document needs no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
@@ -94,11 +113,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_never_fails_and_answers_as_documented(
-    case: Any, wsgi_in_test_transaction: None, api: ApiClient, client_ids: list[int]
+    case: Any,
+    wsgi_in_test_transaction: None,
+    api: ApiClient,
+    client_ids: list[int],
+    field_ids: list[int],
 ) -> None:
     client_id = str((case.path_parameters or {}).get("client_id", ""))
     if client_id.isascii() and client_id.isdigit() and int(client_id) % 7 != 3:
         # Generated ids would almost never name a client: aim most of them at real ones.
         case.path_parameters["client_id"] = client_ids[int(client_id) % len(client_ids)]
+    field_id = str((case.path_parameters or {}).get("field_id", ""))
+    if field_id.isascii() and field_id.isdigit() and int(field_id) % 7 != 3:
+        case.path_parameters["field_id"] = field_ids[int(field_id) % len(field_ids)]
     response = case.call(headers={"Authorization": f"Bearer {api.token}"})
     case.validate_response(response, checks=CHECKS)

@@ -8,9 +8,12 @@ from pydantic_core import to_json
 
 from carnet.clients import services
 from carnet.clients.schemas import ClientOut, client_data
+from carnet.customfields.services import create_custom_field
 
 
 def test_fast_serialization_matches_the_schema(organization, owner, member):
+    create_custom_field(organization, owner, {"name": "Secteur", "type": "text"})
+    create_custom_field(organization, owner, {"name": "Score", "type": "integer"})
     client = services.create_client(
         organization,
         owner,
@@ -46,6 +49,7 @@ def test_the_api_answers_the_schemas_json(api, organization, owner):
 def test_the_list_loader_matches_the_schema_for_every_client(organization, owner, member):
     from carnet.clients.schemas import clients_data
 
+    create_custom_field(organization, owner, {"name": "X", "type": "integer"})
     created = [
         services.create_client(organization, owner, {"name": "Sans rien"}),
         services.create_client(

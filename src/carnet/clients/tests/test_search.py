@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from carnet.clients import search
+from carnet.clients import planner, search
 from carnet.clients.services import archive_client, create_client, delete_client
 
 
@@ -41,10 +41,11 @@ def plan_mode(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test under each search plan: few hits fetched by id, the ordered walk, and
     the walk interrupted at once (SQLite; PostgreSQL ignores these knobs)."""
     if request.param in ("walk", "walk_given_up"):
-        monkeypatch.setattr(search, "FEW_HITS", 0)
+        monkeypatch.setattr(planner, "FEW_HITS", 0)
+        monkeypatch.setattr(planner, "DRIVE_LIMIT", 0)
     if request.param == "walk_given_up":
-        monkeypatch.setattr(search, "WALK_BUDGET", 0)
-        monkeypatch.setattr(search, "_PROGRESS_STEP", 1)
+        monkeypatch.setattr(planner, "WALK_BUDGET", 0)
+        monkeypatch.setattr(planner, "_PROGRESS_STEP", 1)
     return request.param
 
 
@@ -260,5 +261,5 @@ def test_search_syntax_characters_are_literal_text(api, organization, owner, pla
     assert response.status_code == 200, response.content
     found = [item["name"] for item in response.json()["items"]]
     assert "Autre maison" not in found
-    if len(search.normalize_query(q)) >= search.MIN_TRIGRAM:
+    if len(search.parse_query(q).term) >= search.MIN_TRIGRAM:
         assert found == [f"Chez {q} et cie"]

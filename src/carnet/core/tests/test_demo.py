@@ -131,15 +131,31 @@ def test_it_has_archived_clients_a_trash_tags_and_history(
     assert clients.filter(category__isnull=False).count() == clients.count()
     assert clients.filter(owner__isnull=False).count() >= 20
     actions = Counter(
-        ChangeRecord.objects.filter(organization_id=organization.pk).values_list(
-            "action", flat=True
-        )
+        ChangeRecord.objects.filter(
+            organization_id=organization.pk, object_type="client"
+        ).values_list("action", flat=True)
     )
     assert actions["create"] == clients.count()
     assert actions["update"] >= 5 and actions["archive"] >= 5 and actions["delete"] >= 1
     renamed = clients.get(name="Nuage Numérique Solutions")
     change = ChangeRecord.objects.get(object_id=renamed.pk, action="update")
     assert change.changes["name"] == {"old": "Nuage Numérique", "new": "Nuage Numérique Solutions"}
+
+
+def test_clients_have_values_for_the_demo_custom_fields(loaded: tuple[Organization, str]) -> None:
+    from carnet.customfields.models import CustomField, CustomFieldValue
+
+    organization = loaded[0]
+    fields = {f.slug: f for f in CustomField.objects.filter(organization=organization)}
+    assert set(fields) == {"niveau_service", "fin_contrat", "nombre_sites", "client_signe"}
+    clients = list(Client.objects.filter(organization=organization))
+    with_level = [c for c in clients if "niveau_service" in c.custom_fields]
+    assert len(with_level) >= 0.4 * len(clients)
+    assert {c.custom_fields["niveau_service"] for c in with_level} == {"Bronze", "Argent", "Or"}
+    assert all("fin_contrat" in c.custom_fields for c in with_level)
+    assert sum("client_signe" in c.custom_fields for c in clients) >= 0.7 * len(clients)
+    indexed = CustomFieldValue.objects.filter(organization=organization)
+    assert indexed.filter(field=fields["niveau_service"]).count() == len(with_level)
 
 
 def test_most_clients_have_a_billing_address_in_their_country(

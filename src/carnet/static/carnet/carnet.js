@@ -80,6 +80,61 @@
     }
   });
 
+  // --- Client picker: choose a suggestion, move through them with the arrow keys --------
+  function pickerOf(element) { return element.closest("[data-client-picker]"); }
+
+  function choose(option) {
+    var picker = pickerOf(option);
+    var search = picker.querySelector('input[type="search"]');
+    picker.querySelector("[data-picker-value]").value = option.getAttribute("data-picker-id");
+    search.value = option.getAttribute("data-picker-label");
+    picker.querySelector(".picker-results").innerHTML = "";
+    search.setAttribute("aria-expanded", "false");
+    search.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest && event.target.closest(".picker-option");
+    if (option && pickerOf(option)) choose(option);
+  });
+
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLInputElement && target.type === "search" && pickerOf(target)) {
+      // Typing again forgets the previous choice until a suggestion is chosen.
+      pickerOf(target).querySelector("[data-picker-value]").value = "";
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (!(target instanceof HTMLElement) || !pickerOf(target)) return;
+    var picker = pickerOf(target);
+    var options = Array.prototype.slice.call(picker.querySelectorAll(".picker-option"));
+    var index = options.indexOf(target);
+    if (event.key === "ArrowDown" && options.length) {
+      event.preventDefault();
+      options[Math.min(index + 1, options.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && index >= 0) {
+      event.preventDefault();
+      if (index === 0) picker.querySelector('input[type="search"]').focus();
+      else options[index - 1].focus();
+    } else if (event.key === "Escape") {
+      picker.querySelector(".picker-results").innerHTML = "";
+    } else if (event.key === "Enter" && target.matches('input[type="search"]') && options.length) {
+      event.preventDefault(); // Enter in the box picks the first suggestion, not the form
+      choose(options[0]);
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var results = event.target;
+    if (results.classList && results.classList.contains("picker-results")) {
+      var search = pickerOf(results).querySelector('input[type="search"]');
+      search.setAttribute("aria-expanded", results.children.length ? "true" : "false");
+    }
+  });
+
   function init(root) {
     root.querySelectorAll("form.client-form").forEach(applyKind);
     root.querySelectorAll("#bulk-form").forEach(updateSelection);
