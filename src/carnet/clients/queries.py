@@ -710,6 +710,29 @@ def next_cursor(spec: ClientFilter, last: Any) -> str:
     return _encode_cursor(spec.sort, read(column), read("id"), read("archived"))
 
 
+# What the list page shows of each client (and the sort keys of its cursor): loading
+# only these makes a page of 50 model instances several times cheaper.
+LIST_PAGE_FIELDS = (
+    "id",
+    "organization_id",
+    "name",
+    "reference",
+    "kind",
+    "country",
+    "email",
+    "phone",
+    "mobile",
+    "siren",
+    "vat_number",
+    "category__name",
+    "created_at",
+    "revenue",
+    "sort_name",
+    "archived",
+    "deleted_at",
+)
+
+
 def list_clients(organization: Organization, spec: ClientFilter) -> ClientPage:
     """One page of clients, keyset-paginated on (sort column, id).
 
@@ -719,6 +742,7 @@ def list_clients(organization: Organization, spec: ClientFilter) -> ClientPage:
     ids = page_ids(organization, spec)
     found = (
         Client.objects.filter(organization=organization, pk__in=ids)
+        .only(*LIST_PAGE_FIELDS)
         .select_related("category")
         .prefetch_related("tags")
         .in_bulk()
