@@ -960,6 +960,21 @@ def _same_name(
     return next((other for other in candidates[:10_000] if other.name.casefold() == wanted), None)
 
 
+def _check_name_free(
+    model: type[Tag] | type[Category] | type[CategoryGroup],
+    organization: Organization,
+    name: str,
+    message: Any,
+    *,
+    exclude_id: int | None = None,
+) -> None:
+    """``Conflict`` (code ``duplicate``, with the other one's id) when another of the
+    organization's tags (categories, groups) has this name; ``message`` names it."""
+    existing = _same_name(model, organization, name, exclude_id=exclude_id)
+    if existing is not None:
+        raise Conflict(message % {"name": existing.name}, code="duplicate", existing_id=existing.pk)
+
+
 def get_tag(organization: Organization, tag_id: Any) -> Tag:
     pk = parse_id(tag_id)
     tag = Tag.objects.filter(organization=organization, pk=pk).first() if pk else None
@@ -1045,13 +1060,7 @@ def create_tag(
 ) -> Tag:
     """A new tag, refused (``Conflict``) when one with the same name exists."""
     clean = _label_name(name, field="name", max_length=64)
-    existing = _same_name(Tag, organization, clean)
-    if existing is not None:
-        raise Conflict(
-            _("L'étiquette « %(name)s » existe déjà.") % {"name": existing.name},
-            code="duplicate",
-            existing_id=existing.pk,
-        )
+    _check_name_free(Tag, organization, clean, _("L'étiquette « %(name)s » existe déjà."))
     tag = Tag.objects.create(organization=organization, name=clean)
     _record_label_change(
         organization,
@@ -1073,17 +1082,16 @@ def rename_tag(
     (merge them instead)."""
     tag = get_tag(organization, tag_id)
     clean = _label_name(name, field="name", max_length=64)
-    existing = _same_name(Tag, organization, clean, exclude_id=tag.pk)
-    if existing is not None:
-        raise Conflict(
-            _(
-                "L'étiquette « %(name)s » existe déjà : fusionnez les deux étiquettes plutôt "
-                "que de les renommer pareil."
-            )
-            % {"name": existing.name},
-            code="duplicate",
-            existing_id=existing.pk,
-        )
+    _check_name_free(
+        Tag,
+        organization,
+        clean,
+        _(
+            "L'étiquette « %(name)s » existe déjà : fusionnez les deux étiquettes plutôt "
+            "que de les renommer pareil."
+        ),
+        exclude_id=tag.pk,
+    )
     if clean != tag.name:
         _record_label_change(
             organization,
@@ -1201,13 +1209,7 @@ def create_category(
 ) -> Category:
     clean = _label_name(name, field="name", max_length=100)
     in_group = _group_for(organization, group)
-    existing = _same_name(Category, organization, clean)
-    if existing is not None:
-        raise Conflict(
-            _("La catégorie « %(name)s » existe déjà.") % {"name": existing.name},
-            code="duplicate",
-            existing_id=existing.pk,
-        )
+    _check_name_free(Category, organization, clean, _("La catégorie « %(name)s » existe déjà."))
     category = Category.objects.create(organization=organization, name=clean, group=in_group)
     _record_label_change(
         organization,
@@ -1350,13 +1352,7 @@ def create_category_group(
     organization: Organization, user: User | None, name: Any, *, source: str = ""
 ) -> CategoryGroup:
     clean = _label_name(name, field="name", max_length=100)
-    existing = _same_name(CategoryGroup, organization, clean)
-    if existing is not None:
-        raise Conflict(
-            _("Le groupe « %(name)s » existe déjà.") % {"name": existing.name},
-            code="duplicate",
-            existing_id=existing.pk,
-        )
+    _check_name_free(CategoryGroup, organization, clean, _("Le groupe « %(name)s » existe déjà."))
     group = CategoryGroup.objects.create(organization=organization, name=clean)
     _record_label_change(
         organization,
@@ -1376,13 +1372,13 @@ def rename_category_group(
 ) -> CategoryGroup:
     group = get_category_group(organization, group_id)
     clean = _label_name(name, field="name", max_length=100)
-    existing = _same_name(CategoryGroup, organization, clean, exclude_id=group.pk)
-    if existing is not None:
-        raise Conflict(
-            _("Le groupe « %(name)s » existe déjà.") % {"name": existing.name},
-            code="duplicate",
-            existing_id=existing.pk,
-        )
+    _check_name_free(
+        CategoryGroup,
+        organization,
+        clean,
+        _("Le groupe « %(name)s » existe déjà."),
+        exclude_id=group.pk,
+    )
     if clean != group.name:
         _record_label_change(
             organization,
