@@ -207,6 +207,17 @@ class Client(models.Model):
                 name="client_list_revenue",
                 condition=Q(deleted_at__isnull=True),
             ),
+            # A category's or a country's clients in name order (see queries and planner).
+            models.Index(
+                fields=["organization", "archived", "category", "sort_name", "id"],
+                name="client_list_category_name",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["organization", "archived", "country", "sort_name", "id"],
+                name="client_list_country_name",
+                condition=Q(deleted_at__isnull=True),
+            ),
             models.Index(fields=["organization", "siren"], name="client_siren"),
             # Exact identifier matches are ranked first in search results.
             models.Index(

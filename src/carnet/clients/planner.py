@@ -23,6 +23,7 @@ design and docs/PERFORMANCE.md its figures.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,22 +38,29 @@ DRIVE_LIMIT = 3000
 FEW_HITS = 1000
 # Stop probing the other filters once one has this few clients.
 CLEARLY_SMALL = 200
-# How long a walk may run before the intersection of the filters drives instead, in
-# progress-handler calls (one per ``_PROGRESS_STEP`` virtual-machine instructions; 400
-# calls are a few milliseconds on a 2020s CPU).
-WALK_BUDGET = 400
+# How long a walk may run before the filters' intersection drives instead, in
+# milliseconds of wall time: a walk that reads table rows costs disk or cache reads that
+# no count of virtual-machine instructions foresees. Checked by SQLite's progress
+# handler every ``_PROGRESS_STEP`` instructions.
+WALK_BUDGET = 4.0
 _PROGRESS_STEP = 1000
 _TABLE = '"clients_client"'
 
 
 @dataclass(frozen=True)
 class Driver:
-    """A filter that can list its clients' ids straight from an index (SQLite SQL)."""
+    """A filter that can list its clients' ids straight from an index (SQLite SQL).
+
+    ``walk_index`` names an index that holds this filter's clients in name order (an
+    equality filter on a column of the list indexes), so a list sorted by name can walk
+    just that part of it.
+    """
 
     name: str
     sql: str
     params: tuple[Any, ...]
     limit: int = DRIVE_LIMIT
+    walk_index: str = ""
 
 
 def page_ids(
@@ -61,30 +69,29 @@ def page_ids(
     *,
     drivers: list[Driver],
     sort_index: str | None,
+    by_name: bool = False,
 ) -> list[int]:
     """The ids of the first ``limit`` clients of ``queryset`` (filtered and ordered).
 
     ``sort_index`` names the SQLite index that serves the ordering (None: let SQLite
-    choose, as for the small trash list); ``drivers`` are the filters that can drive.
+    choose, as for the small trash list); ``drivers`` are the filters that can drive;
+    ``by_name`` says the list is sorted by name, so a driver's ``walk_index`` serves it.
     """
     if connection.vendor != "sqlite" or sort_index is None:
         return list(queryset.values_list("id", flat=True)[:limit])
-    driver = _smallest(drivers) if drivers else None
-    if driver is not None:
-        return _run(_driven(queryset, driver), limit, "NOT INDEXED")
-    walk = f'INDEXED BY "{sort_index}"'
     if not drivers:
-        return _run(queryset, limit, walk)
+        return _run(queryset, limit, f'INDEXED BY "{sort_index}"')
+    few = _fewest(drivers)
+    if few is not None:
+        return _run(_among(queryset, few), limit, "NOT INDEXED")
+    walk = sort_index
+    if by_name:
+        walk = next((d.walk_index for d in drivers if d.walk_index), sort_index)
     try:
-        return _run(queryset, limit, walk, budget=WALK_BUDGET)
+        return _run(queryset, limit, f'INDEXED BY "{walk}"', budget=WALK_BUDGET)
     except OperationalError:
         # Matches are rarer than each filter: drive with what all of them have in common.
-        common = Driver(
-            "intersection",
-            " INTERSECT ".join(d.sql for d in drivers),
-            tuple(p for d in drivers for p in d.params),
-        )
-        return _run(_driven(queryset, common), limit, "NOT INDEXED")
+        return _run(_driven(queryset, _intersection(drivers)), limit, "NOT INDEXED")
 
 
 def ids_among(queryset: QuerySet[Any], limit: int) -> list[int]:
@@ -100,39 +107,49 @@ def all_ids(queryset: QuerySet[Any], drivers: list[Driver]) -> list[int]:
     drive are intersected first, so a rare tag does not cost a scan of the table."""
     if connection.vendor != "sqlite" or not drivers:
         return list(queryset.values_list("id", flat=True))
-    common = Driver(
+    return _run(_driven(queryset, _intersection(drivers)), None, "NOT INDEXED")
+
+
+def _intersection(drivers: list[Driver]) -> Driver:
+    return Driver(
         "intersection",
         " INTERSECT ".join(d.sql for d in drivers),
         tuple(p for d in drivers for p in d.params),
     )
-    return _run(_driven(queryset, common), None, "NOT INDEXED")
 
 
-def _smallest(drivers: list[Driver]) -> Driver | None:
-    """The driver with the fewest clients among those within their limit, if any."""
-    best: tuple[int, Driver] | None = None
+def _fewest(drivers: list[Driver]) -> list[int] | None:
+    """The ids of the driver with the fewest clients, among those within their limit
+    (kept, so that the page query does not run the driver again); None if none is."""
+    best: list[int] | None = None
     with connection.cursor() as cursor:
         for driver in drivers:
-            cursor.execute(
-                f"SELECT count(*) FROM ({driver.sql} LIMIT %s)", (*driver.params, driver.limit + 1)
-            )
-            count = cursor.fetchone()[0]
-            if count <= driver.limit and (best is None or count < best[0]):
-                best = (count, driver)
-                if count <= CLEARLY_SMALL:
+            cursor.execute(f"{driver.sql} LIMIT %s", (*driver.params, driver.limit + 1))
+            ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) <= driver.limit and (best is None or len(ids) < len(best)):
+                best = ids
+                if len(ids) <= CLEARLY_SMALL:
                     break
-    return best[1] if best else None
+    return best
 
 
 def _driven(queryset: QuerySet[Any], driver: Driver) -> QuerySet[Any]:
     return queryset.filter(id__in=RawSQL(driver.sql, driver.params))
 
 
+def _among(queryset: QuerySet[Any], ids: list[int]) -> QuerySet[Any]:
+    """Restrict to these ids, written inline: they come from the database, and a query
+    with thousands of parameters costs more to build than to run."""
+    if not ids:
+        return queryset.none()
+    return queryset.filter(id__in=RawSQL(",".join(str(int(pk)) for pk in ids), ()))
+
+
 def _run(
-    queryset: QuerySet[Any], limit: int | None, hint: str, *, budget: int | None = None
+    queryset: QuerySet[Any], limit: int | None, hint: str, *, budget: float | None = None
 ) -> list[int]:
-    """Run the id query with an index hint on the client table, interrupted past
-    ``budget`` progress-handler calls (``OperationalError``)."""
+    """Run the id query with an index hint on the client table, interrupted
+    (``OperationalError``) after ``budget`` milliseconds."""
     ids = queryset.values_list("id", flat=True)
     try:
         sql, params = (ids[:limit] if limit is not None else ids).query.sql_with_params()
@@ -143,12 +160,10 @@ def _run(
         if budget is None:
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
-        calls = 0
+        deadline = time.perf_counter() + budget / 1000
 
         def stop_when_spent() -> int:
-            nonlocal calls
-            calls += 1
-            return int(calls > budget)
+            return int(time.perf_counter() > deadline)
 
         raw = connection.connection
         raw.set_progress_handler(stop_when_spent, _PROGRESS_STEP)

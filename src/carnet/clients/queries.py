@@ -50,6 +50,10 @@ SORT_INDEXES = {
     "revenue": "client_list_revenue",
 }
 SEARCH_WALK_INDEX = "client_search_walk"
+# A category's (a country's) live clients in name order: a rare one lists by name without
+# sorting, a common one without reading the other clients' entries.
+CATEGORY_WALK_INDEX = "client_list_category_name"
+COUNTRY_WALK_INDEX = "client_list_country_name"
 ARCHIVED_CHOICES = ("false", "true", "all")
 MAX_LIMIT = 200
 # Each tag filter is a subquery; SQLite allows 64 tables in one query.
@@ -444,11 +448,10 @@ def _name_prefix_range(term: str) -> tuple[str, str]:
 def _base(organization: Organization, spec: ClientFilter) -> QuerySet[Client]:
     queryset = Client.objects.filter(organization=organization)
     queryset = queryset.filter(deleted_at__isnull=not spec.trash)
-    if spec.archived != "all":
-        # "archived IN (x)" rather than "archived = x": Django writes the latter as "NOT
-        # archived", which SQLite cannot match to the (organization, archived, …) indexes.
-        queryset = queryset.filter(archived__in=_archived_values(spec))
-    return queryset
+    # "archived IN (x)" rather than "archived = x": Django writes the latter as "NOT
+    # archived", which SQLite cannot match to the (organization, archived, …) indexes;
+    # "IN (false, true)" for all of them still lets it seek past ``archived`` into them.
+    return queryset.filter(archived__in=_archived_values(spec))
 
 
 def _filtered(
@@ -543,20 +546,23 @@ def _drivers(
                 (organization.pk, tag_id),
             )
         )
-    if spec.country:
-        drivers.append(
-            planner.Driver(
-                "country",
-                "SELECT id FROM clients_client WHERE organization_id = %s AND country = %s",
-                (organization.pk, spec.country),
-            )
-        )
+    live_only = not spec.trash
     if resolved.category_id is not None:
         drivers.append(
             planner.Driver(
                 "category",
                 "SELECT id FROM clients_client WHERE category_id = %s",
                 (resolved.category_id,),
+                walk_index=CATEGORY_WALK_INDEX if live_only else "",
+            )
+        )
+    if spec.country:
+        drivers.append(
+            planner.Driver(
+                "country",
+                "SELECT id FROM clients_client WHERE organization_id = %s AND country = %s",
+                (organization.pk, spec.country),
+                walk_index=COUNTRY_WALK_INDEX if live_only else "",
             )
         )
     if spec.owner is not None:
@@ -685,6 +691,7 @@ def page_ids(organization: Organization, spec: ClientFilter) -> list[int]:
         spec.limit + 1 - (len(exact) if first_page else 0),
         drivers=_drivers(organization, spec, resolved, query),
         sort_index=_sort_index(spec, query),
+        by_name=SORTS[spec.sort][0] == "sort_name",
     )
     return (exact if first_page else []) + ids
 
