@@ -498,11 +498,9 @@ def _filtered(
             )
     if query is not None and query.term:
         if query.name_prefix:
-            if connection.vendor == "sqlite":
-                low, high = _name_prefix_range(query.term)
-                queryset = queryset.filter(sort_name__gte=low, sort_name__lt=high)
-            else:
-                queryset = queryset.filter(sort_name__startswith=query.term)
+            # A range on the name indexes (sort_name is in byte order on both databases).
+            low, high = _name_prefix_range(query.term)
+            queryset = queryset.filter(sort_name__gte=low, sort_name__lt=high)
         else:
             # The trigram index serves it on PostgreSQL; on SQLite the planner drives
             # from the FTS table or walks an index holding search_text.
