@@ -39,10 +39,18 @@ FEW_HITS = 1000
 # Stop probing the other filters once one has this few clients.
 CLEARLY_SMALL = 200
 # How long a walk may run before the filters' intersection drives instead, in
-# milliseconds of wall time: a walk that reads table rows costs disk or cache reads that
-# no count of virtual-machine instructions foresees. Checked by SQLite's progress
-# handler every ``_PROGRESS_STEP`` instructions.
-WALK_BUDGET = 4.0
+# milliseconds of wall time (a walk that reads table rows costs cache or disk reads that
+# no count of virtual-machine instructions foresees): about what driving would cost, the
+# smallest filter's size times ``DRIVE_COST_MS``, between ``WALK_BUDGET_MIN`` and
+# ``WALK_BUDGET``. Either way the page costs at most about twice the better plan.
+# Checked by SQLite's progress handler every ``_PROGRESS_STEP`` instructions.
+WALK_BUDGET = 30.0
+WALK_BUDGET_MIN = 4.0
+DRIVE_COST_MS = 0.002
+COUNT_LIMIT = 100_000
+# Independent filters expected to need a walk longer than this drive at once.
+RARE_WALK = 5000
+SIZE_TTL = 600.0
 _PROGRESS_STEP = 1000
 _TABLE = '"clients_client"'
 
@@ -70,6 +78,7 @@ def page_ids(
     drivers: list[Driver],
     sort_index: str | None,
     by_name: bool = False,
+    organization_id: int | None = None,
 ) -> list[int]:
     """The ids of the first ``limit`` clients of ``queryset`` (filtered and ordered).
 
@@ -87,8 +96,14 @@ def page_ids(
     walk = sort_index
     if by_name:
         walk = next((d.walk_index for d in drivers if d.walk_index), sort_index)
+    counts = _counts(drivers)
+    if _rare_together(counts, organization_id, limit):
+        return _run(_driven(queryset, _intersection(drivers)), limit, "NOT INDEXED")
+    budget = min(WALK_BUDGET, max(WALK_BUDGET_MIN, min(counts, default=0) * DRIVE_COST_MS))
+    if not counts:
+        budget = WALK_BUDGET  # only a search term: its hits are dear to enumerate
     try:
-        return _run(queryset, limit, f'INDEXED BY "{walk}"', budget=WALK_BUDGET)
+        return _run(queryset, limit, f'INDEXED BY "{walk}"', budget=budget)
     except OperationalError:
         # Matches are rarer than each filter: drive with what all of them have in common.
         return _run(_driven(queryset, _intersection(drivers)), limit, "NOT INDEXED")
@@ -131,6 +146,55 @@ def _fewest(drivers: list[Driver]) -> list[int] | None:
                 if len(ids) <= CLEARLY_SMALL:
                     break
     return best
+
+
+def _counts(drivers: list[Driver]) -> list[int]:
+    """How many clients each filter has, up to ``COUNT_LIMIT`` (not the trigram hits:
+    dear to enumerate for a long term)."""
+    counts = []
+    with connection.cursor() as cursor:
+        for driver in drivers:
+            if driver.limit < DRIVE_LIMIT:
+                continue
+            cursor.execute(
+                f"SELECT count(*) FROM ({driver.sql} LIMIT %s)", (*driver.params, COUNT_LIMIT)
+            )
+            counts.append(cursor.fetchone()[0])
+    return counts
+
+
+def _rare_together(counts: list[int], organization_id: int | None, limit: int) -> bool:
+    """Whether two or more common filters are, taken as independent, so rare together
+    that a walk would read more than ``RARE_WALK`` entries for a page: then their
+    intersection drives at once (two tags, a custom field and a tag)."""
+    if len(counts) < 2 or organization_id is None:
+        return False
+    size = organization_size(organization_id)
+    if not size:
+        return False
+    together = 1.0
+    for count in counts:
+        together *= min(1.0, count / size)
+    return together == 0 or limit / together > RARE_WALK
+
+
+_SIZES: dict[int, tuple[float, int]] = {}
+
+
+def organization_size(organization_id: int) -> int:
+    """How many clients the organization has, counted at most every ``SIZE_TTL``
+    seconds per process: the planner only needs the order of magnitude."""
+    now = time.monotonic()
+    cached = _SIZES.get(organization_id)
+    if cached is not None and now - cached[0] < SIZE_TTL:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM clients_client WHERE organization_id = %s", [organization_id]
+        )
+        size = int(cursor.fetchone()[0])
+    _SIZES[organization_id] = (now, size)
+    return size
 
 
 def _driven(queryset: QuerySet[Any], driver: Driver) -> QuerySet[Any]:

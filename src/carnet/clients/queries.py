@@ -496,7 +496,11 @@ def _filtered(
                     )
                 )
             )
-    if query is not None and query.term:
+    if query is not None and query.identifier:
+        queryset = queryset.filter(siren=query.term[:9])
+        if len(query.term) == 14:
+            queryset = queryset.filter(siret=query.term)
+    elif query is not None and query.term:
         if query.name_prefix:
             # A range on the name indexes (sort_name is in byte order on both databases).
             low, high = _name_prefix_range(query.term)
@@ -516,6 +520,14 @@ def _drivers(
 ) -> list[planner.Driver]:
     """The filters that can list their clients from an index (SQLite plans with them)."""
     drivers: list[planner.Driver] = []
+    if query is not None and query.identifier:
+        drivers.append(
+            planner.Driver(
+                "siren",
+                "SELECT id FROM clients_client WHERE organization_id = %s AND siren = %s",
+                (organization.pk, query.term[:9]),
+            )
+        )
     if query is not None and query.trigram:
         fts = search.FTS_TABLE
         drivers.append(
@@ -690,6 +702,7 @@ def page_ids(organization: Organization, spec: ClientFilter) -> list[int]:
         drivers=_drivers(organization, spec, resolved, query),
         sort_index=_sort_index(spec, query),
         by_name=SORTS[spec.sort][0] == "sort_name",
+        organization_id=organization.pk,
     )
     return (exact if first_page else []) + ids
 

@@ -6,7 +6,8 @@ nationally and internationally) and the names of its contacts. A client matches 
 ``search_text`` contains the folded query: prefix and substring alike, whatever the case
 and accents. A query that is a whole identifier (an e-mail, a SIRET, a SIREN, a
 telephone number, a reference, a VAT number) also looks that identifier up exactly, and
-those clients are ranked first.
+those clients are ranked first; a whole SIREN or SIRET finds the company's
+establishments only.
 
 How the database finds the matches fast at a million clients is ``planner``'s business:
 a trigram index answers "which rows contain this?" (an FTS5 ``trigram`` table with
@@ -53,17 +54,19 @@ class SearchQuery:
     """A query as the list reads it.
 
     ``term`` is looked for inside ``search_text``; under ``MIN_TRIGRAM`` characters it
-    matches the start of names only (``name_prefix``). ``exact`` maps identifier columns
+    matches the start of names only (``name_prefix``); a whole SIREN or SIRET
+    (``identifier``) matches that company's establishments. ``exact`` maps identifier columns
     to the values the query stands for, looked up exactly to rank those clients first.
     """
 
     term: str
     name_prefix: bool = False
+    identifier: bool = False
     exact: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def trigram(self) -> bool:
-        return bool(self.term) and not self.name_prefix
+        return bool(self.term) and not self.name_prefix and not self.identifier
 
 
 def parse_query(q: str) -> SearchQuery:
@@ -78,11 +81,10 @@ def parse_query(q: str) -> SearchQuery:
         digits = phone.digits
         if phone.e164:
             exact["phone"] = exact["mobile"] = (phone.e164,)
-        else:
-            if len(digits) == 14:
-                exact["siret"] = (digits,)
-            if len(digits) == 9:
-                exact["siren"] = (digits,)
+        elif len(digits) in (9, 14):
+            # A whole SIREN or SIRET: the company and its establishments, from the SIREN
+            # index (a trigram search of fourteen common digit trigrams costs far more).
+            return SearchQuery(digits, identifier=True, exact={"siren": (digits[:9],)})
         return SearchQuery(digits, exact=exact)
     stripped = q.strip()
     if "@" in stripped and " " not in stripped:

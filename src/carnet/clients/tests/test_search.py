@@ -36,13 +36,16 @@ def names(response: Any) -> list[str]:
     return [item["name"] for item in response.json()["items"]]
 
 
-@pytest.fixture(params=["planned", "walk", "walk_given_up"])
+@pytest.fixture(params=["planned", "walk", "walk_given_up", "rare_together"])
 def plan_mode(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test under each search plan: few hits fetched by id, the ordered walk, and
     the walk interrupted at once (SQLite; PostgreSQL ignores these knobs)."""
-    if request.param in ("walk", "walk_given_up"):
+    if request.param in ("walk", "walk_given_up", "rare_together"):
         monkeypatch.setattr(planner, "FEW_HITS", 0)
         monkeypatch.setattr(planner, "DRIVE_LIMIT", 0)
+    if request.param == "rare_together":
+        # Filters too common to drive alone but rare together: their intersection drives.
+        monkeypatch.setattr(planner, "RARE_WALK", 0)
     if request.param == "walk_given_up":
         monkeypatch.setattr(planner, "WALK_BUDGET", 0)
         monkeypatch.setattr(planner, "_PROGRESS_STEP", 1)
