@@ -23,8 +23,27 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                 for row in rows:
                     copy.write_row(row)
         return
-    adapt = connection.ops.adapt_datetimefield_value
-    prepared = ([adapt(v) if isinstance(v, datetime.datetime) else v for v in row] for row in rows)
+    rows = list(rows)
+    if rows:
+        # Datetimes as SQLite stores them; bulk rows share one moment, adapted once.
+        adapt = connection.ops.adapt_datetimefield_value
+        moments = sorted(
+            {i for row in rows for i, v in enumerate(row) if isinstance(v, datetime.datetime)}
+        )
+        adapted: dict[datetime.datetime, Any] = {}
+        if moments:
+            prepared = []
+            for row in rows:
+                values = list(row)
+                for i in moments:
+                    moment = values[i]
+                    if moment is None:
+                        continue
+                    if moment not in adapted:
+                        adapted[moment] = adapt(moment)
+                    values[i] = adapted[moment]
+                prepared.append(values)
+            rows = prepared
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(prepared))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)

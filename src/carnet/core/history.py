@@ -58,6 +58,11 @@ def record_change(
     )
 
 
+# One encoder for the many entries of a bulk action (``json.dumps`` with options builds
+# a new one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def record_changes(
     *,
     organization_id: int,
@@ -94,7 +99,7 @@ def record_changes(
                 object_type,
                 object_id,
                 action,
-                json.dumps(record, ensure_ascii=False),
+                _ENCODER.encode(record),
                 user_id,
                 source,
                 now,
