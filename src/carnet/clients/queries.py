@@ -534,7 +534,7 @@ def _drivers(
             planner.Driver(
                 "search",
                 f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s",
-                (search.fts_phrase(query.term),),
+                (search.fts_query(query.term),),
                 limit=planner.FEW_HITS,
             )
         )

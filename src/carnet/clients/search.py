@@ -105,3 +105,47 @@ def fts_phrase(term: str) -> str:
     term, without reading them.
     """
     return '"' + term.replace('"', '""') + '"'
+
+
+# How common each character is in ``search_text`` (French names, e-mail addresses,
+# identifiers, telephone numbers), roughly; others count as rare.
+_CHARACTER_FREQUENCY = {
+    **dict.fromkeys(" e", 0.12),
+    **dict.fromkeys("0", 0.08),
+    **dict.fromkeys("aisnrt", 0.065),
+    **dict.fromkeys("oluc", 0.05),
+    **dict.fromkeys("dmp123456789", 0.035),
+    **dict.fromkeys("gbvhf.", 0.015),
+    **dict.fromkeys("@-_'", 0.008),
+}
+_RARE = 0.004
+LONG_TERM_TRIGRAMS = 7
+RARE_TRIGRAMS = 3
+
+
+def fts_query(term: str) -> str:
+    """The FTS5 query that finds the rows containing ``term``, or a few more.
+
+    A short term is its phrase. A long one (an e-mail, a full name) would make FTS5 merge
+    the lists of every trigram it holds, common ones ("con", "ent") included, for tens of
+    milliseconds: it asks instead for the rows holding its few rarest trigrams (by
+    character frequency), a superset the list's exact test (``search_text`` contains the
+    term) then narrows, in about a millisecond.
+    """
+    trigrams = [term[i : i + 3] for i in range(len(term) - 2)]
+    if len(trigrams) <= LONG_TERM_TRIGRAMS:
+        return fts_phrase(term)
+
+    def frequency(trigram: str) -> float:
+        result = 1.0
+        for char in trigram:
+            result *= _CHARACTER_FREQUENCY.get(char, _RARE)
+        return result
+
+    chosen: list[int] = []
+    for index in sorted(range(len(trigrams)), key=lambda i: frequency(trigrams[i])):
+        if all(abs(index - other) >= 3 for other in chosen):  # not overlapping
+            chosen.append(index)
+        if len(chosen) == RARE_TRIGRAMS:
+            break
+    return " AND ".join(fts_phrase(trigrams[i]) for i in sorted(chosen))

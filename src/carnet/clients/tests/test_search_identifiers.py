@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from carnet.clients import planner
+from carnet.clients import planner, search
 from carnet.clients.services import create_client, update_client
 from carnet.contacts import services as contact_services
 
@@ -158,3 +158,20 @@ def test_an_exact_match_still_obeys_the_filters(api, organization, owner, plan_m
     create_client(organization, owner, {"name": "Autre", "reference": "X-770"})
     assert names(api.get("/clients", q="X-77", tag="a")) == ["Archivée"]
     assert names(api.get("/clients", q="X-77", kind="individual")) == []
+
+
+def test_a_long_term_is_found_exactly_despite_its_rare_trigrams_shortcut(
+    api, organization, owner, plan_mode
+):
+    # The FTS query of a long term asks only for its rarest trigrams ("@ja", "e-d", "-pi"):
+    # a client holding those but not the whole term must not come back.
+    create_client(
+        organization, owner, {"name": "Cible", "email": "contact@jardinerie-des-pins.com"}
+    )
+    create_client(organization, owner, {"name": "Leurre", "email": "zz@jardinerie-du-pin.fr"})
+    create_client(
+        organization, owner, {"name": "Autre", "email": "xcontact@jardinerie-des-pins.com"}
+    )
+    assert search.fts_query("contact@jardinerie-des-pins.com").count(" AND ") == 2
+    assert names(api.get("/clients", q="contact@jardinerie-des-pins.com")) == ["Cible", "Autre"]
+    assert names(api.get("/clients", q="jardinerie-des-pins")) == ["Autre", "Cible"]
