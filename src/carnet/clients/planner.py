@@ -34,8 +34,8 @@ from django.db.models.expressions import RawSQL
 
 # A filter with at most this many clients drives the page (fetched by id, then sorted).
 DRIVE_LIMIT = 3000
-# Trigram hits cost more to count than index entries: the search term drives below this.
-FEW_HITS = 1000
+# The search term drives when it has at most this many trigram hits (fetched once).
+FEW_HITS = 4000
 # Stop probing the other filters once one has this few clients.
 CLEARLY_SMALL = 200
 # How long a walk may run before the filters' intersection drives instead, in
@@ -48,6 +48,10 @@ WALK_BUDGET = 30.0
 WALK_BUDGET_MIN = 4.0
 DRIVE_COST_MS = 0.002
 COUNT_LIMIT = 100_000
+# Hits read at a time by a search sorted by name; after this many batches without a
+# full page, the page is finished from the name index.
+ORDERED_BATCH = 200
+ORDERED_BATCHES = 3
 # Independent filters expected to need a walk longer than this drive at once.
 RARE_WALK = 5000
 SIZE_TTL = 600.0
@@ -71,6 +75,17 @@ class Driver:
     walk_index: str = ""
 
 
+@dataclass(frozen=True)
+class OrderedSearch:
+    """A search in a list sorted by name: the FTS query, the direction, and the sort name
+    the page starts after (its cursor's), to start reading hits from its name group."""
+
+    fts_query: str
+    descending: bool = False
+    after: str | None = None
+    walk_index: str = "client_search_walk"
+
+
 def page_ids(
     queryset: QuerySet[Any],
     limit: int,
@@ -79,6 +94,7 @@ def page_ids(
     sort_index: str | None,
     by_name: bool = False,
     organization_id: int | None = None,
+    ordered: OrderedSearch | None = None,
 ) -> list[int]:
     """The ids of the first ``limit`` clients of ``queryset`` (filtered and ordered).
 
@@ -96,12 +112,18 @@ def page_ids(
     walk = sort_index
     if by_name:
         walk = next((d.walk_index for d in drivers if d.walk_index), sort_index)
+    if ordered is not None:
+        try:
+            return _ordered_hits(queryset, limit, ordered)
+        except SearchInterrupted:
+            return _run(_driven(queryset, _intersection(drivers)), limit, "NOT INDEXED")
     counts = _counts(drivers)
     if _rare_together(counts, organization_id, limit):
         return _run(_driven(queryset, _intersection(drivers)), limit, "NOT INDEXED")
     budget = min(WALK_BUDGET, max(WALK_BUDGET_MIN, min(counts, default=0) * DRIVE_COST_MS))
     if not counts:
-        budget = WALK_BUDGET  # only a search term: its hits are dear to enumerate
+        # Only a search term, with more than FEW_HITS hits: sorting them all costs more.
+        budget = min(WALK_BUDGET, max(WALK_BUDGET_MIN, FEW_HITS * DRIVE_COST_MS * 2))
     try:
         return _run(queryset, limit, f'INDEXED BY "{walk}"', budget=budget)
     except OperationalError:
@@ -146,6 +168,91 @@ def _fewest(drivers: list[Driver]) -> list[int] | None:
                 if len(ids) <= CLEARLY_SMALL:
                     break
     return best
+
+
+class SearchInterrupted(Exception):
+    """A name-ordered read of the search hits ran out of its budget."""
+
+
+def _ordered_hits(queryset: QuerySet[Any], limit: int, ordered: OrderedSearch) -> list[int]:
+    """The page of a search sorted by name, read from the trigram index in name order.
+
+    The index's rowids are name keys (``search.name_key``): reading the hits in rowid
+    order reads them by name group. Each batch of hits is tested against the list's
+    other conditions (``queryset``); once enough clients pass in groups that are complete
+    (every group before the last one read), they are sorted by name and the page is
+    cut. A budget guards against filters that let very few hits through.
+    """
+    from . import search
+
+    deadline = time.perf_counter() + WALK_BUDGET / 1000
+    step, order = (">", "ASC") if not ordered.descending else ("<", "DESC")
+    if ordered.after is not None:
+        group = search.name_group(ordered.after)
+        bound = (group << search.NAME_KEY_ID_BITS) - 1
+        if ordered.descending:
+            bound = (group + 1) << search.NAME_KEY_ID_BITS
+    else:
+        bound = -1 if not ordered.descending else 2**63 - 1
+    fts = search.FTS_TABLE
+    found: list[tuple[str, int]] = []
+    batches = 0
+    with connection.cursor() as cursor:
+        while True:
+            if time.perf_counter() > deadline:
+                raise SearchInterrupted
+            batches += 1
+            cursor.execute(
+                f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s AND rowid {step} %s "
+                f"ORDER BY rowid {order} LIMIT %s",
+                (ordered.fts_query, bound, ORDERED_BATCH),
+            )
+            keys = [row[0] for row in cursor.fetchall()]
+            if not keys:
+                break
+            ids = [key & search.NAME_KEY_ID_MASK for key in keys]
+            found += _pairs(_among(queryset, ids))
+            if len(keys) < ORDERED_BATCH:
+                break  # every hit was read
+            bound = keys[-1]
+            # Groups before the last one read (in reading order) hold all their hits.
+            last_group = bound >> search.NAME_KEY_ID_BITS
+            if ordered.descending:
+                complete = sum(1 for name, _pk in found if search.name_group(name) > last_group)
+            else:
+                complete = sum(1 for name, _pk in found if search.name_group(name) < last_group)
+            if complete >= limit:
+                break
+            if batches >= ORDERED_BATCHES and not ordered.descending:
+                # A big group ("agence …"): the rest of the page comes from the name
+                # index, from the group's first name on, where its matches are dense.
+                done = sorted(f for f in found if search.name_group(f[0]) < last_group)
+                floor = search.group_floor(last_group)
+                rest = queryset.filter(sort_name__gte=floor).exclude(id__in=[pk for _n, pk in done])
+                try:
+                    tail = _run(
+                        rest,
+                        limit - len(done),
+                        f'INDEXED BY "{ordered.walk_index}"',
+                        budget=max(WALK_BUDGET_MIN, (deadline - time.perf_counter()) * 1000),
+                    )
+                except OperationalError:
+                    raise SearchInterrupted from None
+                return [pk for _name, pk in done] + tail
+    found.sort(reverse=ordered.descending)
+    return [pk for _name, pk in found[:limit]]
+
+
+def _pairs(queryset: QuerySet[Any]) -> list[tuple[str, int]]:
+    """(sort name, id) of the clients of ``queryset`` (restricted to a few ids)."""
+    try:
+        sql, params = queryset.order_by().values_list("sort_name", "id").query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    sql = sql.replace(f"FROM {_TABLE}", f"FROM {_TABLE} NOT INDEXED", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(name, pk) for name, pk in cursor.fetchall()]
 
 
 def _counts(drivers: list[Driver]) -> list[int]:

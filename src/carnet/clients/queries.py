@@ -533,7 +533,7 @@ def _drivers(
         drivers.append(
             planner.Driver(
                 "search",
-                f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s",
+                f"SELECT rowid & {search.NAME_KEY_ID_MASK} FROM {fts} WHERE {fts} MATCH %s",
                 (search.fts_query(query.term),),
                 limit=planner.FEW_HITS,
             )
@@ -696,13 +696,21 @@ def page_ids(organization: Organization, spec: ClientFilter) -> list[int]:
             after = (Q(archived=archived_value) & after) | Q(archived__gt=archived_value)
         rest = rest.filter(after)
     first_page = not spec.cursor
+    ordered = None
+    if query is not None and query.trigram and column == "sort_name" and spec.archived != "all":
+        ordered = planner.OrderedSearch(
+            search.fts_query(query.term),
+            descending=descending,
+            after=_decode_cursor(spec.cursor, spec.sort)[0] if spec.cursor else None,
+        )
     ids = planner.page_ids(
         rest.order_by(*_ordering(spec)),
         spec.limit + 1 - (len(exact) if first_page else 0),
         drivers=_drivers(organization, spec, resolved, query),
         sort_index=_sort_index(spec, query),
-        by_name=SORTS[spec.sort][0] == "sort_name",
+        by_name=column == "sort_name",
         organization_id=organization.pk,
+        ordered=ordered if not spec.trash else None,
     )
     return (exact if first_page else []) + ids
 

@@ -97,6 +97,83 @@ def parse_query(q: str) -> SearchQuery:
     return SearchQuery(folded, name_prefix=len(folded) < MIN_TRIGRAM, exact=exact)
 
 
+# --- Name-ordered trigram index (SQLite) --------------------------------------------------
+# The FTS5 table's rowid is the client's "name key": a code of the first five characters
+# of its sort name (order-preserving), above its id. FTS5 hands hits over in rowid order,
+# so a search sorted by name reads its hits already in name order and stops after a page.
+NAME_KEY_ID_BITS = 34
+NAME_KEY_ID_MASK = (1 << NAME_KEY_ID_BITS) - 1
+_NAME_KEY_LENGTH = 5
+_NAME_KEY_BASE = 41
+
+
+def _character_code(char: str) -> tuple[int, bool]:
+    """(code, exact) of a character of a sort name, in byte (UTF-8) order: the end of the
+    name 0, a space 1, digits and lower-case letters one code each; the characters in
+    between and beyond share a code, and the name key stops there (``exact`` False)."""
+    if char == " ":
+        return 1, True
+    if char < "0":
+        return 2, False
+    if char <= "9":
+        return 3 + ord(char) - ord("0"), True
+    if char < "a":
+        return 13, False
+    if char <= "z":
+        return 14 + ord(char) - ord("a"), True
+    return 40, False
+
+
+def name_group(sort_name: str) -> int:
+    """The order-preserving code of the start of ``sort_name``: a name whose group is
+    smaller sorts before (two names of one group are compared in full)."""
+    code = 0
+    stopped = False
+    for position in range(_NAME_KEY_LENGTH):
+        value = 0
+        if not stopped and position < len(sort_name):
+            value, exact = _character_code(sort_name[position])
+            stopped = not exact
+        code = code * _NAME_KEY_BASE + value
+    return code
+
+
+_FLOOR_OF_SHARED_CODE = {2: "!", 13: ":", 40: "{"}
+
+
+def group_floor(group: int) -> str:
+    """The smallest sort name in ``group``: every name of the group, and of the groups
+    after it, sorts at or after it."""
+    codes = []
+    for _position in range(_NAME_KEY_LENGTH):
+        codes.append(group % _NAME_KEY_BASE)
+        group //= _NAME_KEY_BASE
+    chars = []
+    for code in reversed(codes):
+        if code == 0:
+            break
+        if code in _FLOOR_OF_SHARED_CODE:
+            chars.append(_FLOOR_OF_SHARED_CODE[code])
+            break
+        if code == 1:
+            chars.append(" ")
+        elif code <= 12:
+            chars.append(chr(ord("0") + code - 3))
+        else:
+            chars.append(chr(ord("a") + code - 14))
+    return "".join(chars)
+
+
+def name_key(sort_name: str | None, client_id: int) -> int:
+    """The FTS rowid of a client (``carnet_name_key`` in SQL). Ids up to 2**34."""
+    return (name_group(sort_name or "") << NAME_KEY_ID_BITS) | (client_id & NAME_KEY_ID_MASK)
+
+
+def register_sqlite_functions(connection: Any) -> None:
+    """Give a SQLite connection the function its search triggers call."""
+    connection.create_function("carnet_name_key", 2, name_key, deterministic=True)
+
+
 def fts_phrase(term: str) -> str:
     """The FTS5 query for "contains ``term``": a quoted phrase of its trigrams.
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from carnet.clients import planner, search
 from carnet.clients.services import archive_client, create_client, delete_client
@@ -36,13 +38,17 @@ def names(response: Any) -> list[str]:
     return [item["name"] for item in response.json()["items"]]
 
 
-@pytest.fixture(params=["planned", "walk", "walk_given_up", "rare_together"])
+@pytest.fixture(params=["planned", "walk", "walk_given_up", "rare_together", "name_order"])
 def plan_mode(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test under each search plan: few hits fetched by id, the ordered walk, and
     the walk interrupted at once (SQLite; PostgreSQL ignores these knobs)."""
-    if request.param in ("walk", "walk_given_up", "rare_together"):
+    if request.param in ("walk", "walk_given_up", "rare_together", "name_order"):
         monkeypatch.setattr(planner, "FEW_HITS", 0)
         monkeypatch.setattr(planner, "DRIVE_LIMIT", 0)
+    if request.param == "name_order":
+        # A search sorted by name reads its hits in name order, one at a time here.
+        monkeypatch.setattr(planner, "ORDERED_BATCH", 1)
+        monkeypatch.setattr(planner, "ORDERED_BATCHES", 2)  # then from the name index
     if request.param == "rare_together":
         # Filters too common to drive alone but rare together: their intersection drives.
         monkeypatch.setattr(planner, "RARE_WALK", 0)
@@ -266,3 +272,38 @@ def test_search_syntax_characters_are_literal_text(api, organization, owner, pla
     assert "Autre maison" not in found
     if len(search.parse_query(q).term) >= search.MIN_TRIGRAM:
         assert found == [f"Chez {q} et cie"]
+
+
+def test_name_keys_sort_like_the_names(organization: Any, owner: Any) -> None:
+    names = sorted(
+        [
+            "",
+            "a",
+            "a b",
+            "a!b",
+            "a0",
+            "ab",
+            "ab ",
+            "abc",
+            "b",
+            "z",
+            "zz",
+            "zé",
+            "~x",
+            "0",
+            " a",
+            "ab-c",
+            "abcdef",
+            "abcdefg",
+            "abcdf",
+        ]
+    )
+    groups = [search.name_group(n) for n in names]
+    assert groups == sorted(groups)  # never out of order; equal groups are sorted in full
+    assert search.name_key("abc", 42) & search.NAME_KEY_ID_MASK == 42
+
+
+@given(st.text(max_size=12), st.text(max_size=12))
+def test_a_name_key_never_contradicts_the_name_order(a: str, b: str) -> None:
+    low, high = sorted((a, b))
+    assert search.name_group(low) <= search.name_group(high)

@@ -17,11 +17,15 @@ def names(response: Any) -> list[str]:
     return [item["name"] for item in response.json()["items"]]
 
 
-@pytest.fixture(params=["planned", "walk", "walk_given_up", "rare_together"])
+@pytest.fixture(params=["planned", "walk", "walk_given_up", "rare_together", "name_order"])
 def plan_mode(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param in ("walk", "walk_given_up", "rare_together"):
+    if request.param in ("walk", "walk_given_up", "rare_together", "name_order"):
         monkeypatch.setattr(planner, "FEW_HITS", 0)
         monkeypatch.setattr(planner, "DRIVE_LIMIT", 0)
+    if request.param == "name_order":
+        # A search sorted by name reads its hits in name order, one at a time here.
+        monkeypatch.setattr(planner, "ORDERED_BATCH", 1)
+        monkeypatch.setattr(planner, "ORDERED_BATCHES", 2)  # then from the name index
     if request.param == "rare_together":
         # Filters too common to drive alone but rare together: their intersection drives.
         monkeypatch.setattr(planner, "RARE_WALK", 0)
