@@ -88,9 +88,12 @@ messages: install
 	  CARNET_DATA_DIR="$(CURDIR)/var" ../../$(BIN)/django-admin compilemessages \
 	  --settings=carnet.settings
 
-## bench: search latency at 1,000,000 clients, SQLite then PostgreSQL (docs/PERFORMANCE.md)
+## bench: search, lists, picker, list page, bulk tagging at 1,000,000 clients (docs/PERFORMANCE.md)
+# SQLite then PostgreSQL; both scripts share one cached data set per database.
 BENCH_CLIENTS ?= 1000000
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/search.py --db sqlite --clients $(BENCH_CLIENTS)
+	$(BIN)/python bench/organize.py --db sqlite --clients $(BENCH_CLIENTS)
 	$(BIN)/python bench/search.py --db postgres --clients $(BENCH_CLIENTS)
+	$(BIN)/python bench/organize.py --db postgres --clients $(BENCH_CLIENTS)

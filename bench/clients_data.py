@@ -1,8 +1,11 @@
 """Realistic French client records for the benchmark, generated fast and deterministically.
 
 Rows carry the derived columns exactly as the service layer computes them
-(``search_text``, ``sort_name``, ``vat_regime``, ``siren``), so that the benchmark
-database is indistinguishable from one filled through ``create_client``.
+(``search_text`` with the telephone numbers and the contacts' names, ``sort_name``,
+``vat_regime``, ``siren``; the contacts' ``search_text``; the custom-field value index
+keys), so that the benchmark database is indistinguishable from one filled through the
+services. ``ClientRows.batches`` yields, per batch of clients, the rows of every table
+involved: the clients, their contacts and links, their tags and custom-field values.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from decimal import Decimal
 from typing import Any
 
 from carnet.clients.search import search_text
+from carnet.contacts.services import _search_text as contact_search_text
 from carnet.core import identifiers
 from carnet.core.text import fold
+from carnet.customfields.validation import value_keys
 
 # The most frequent French surnames (INSEE), most frequent first; followed by a long tail
 # generated from syllables, as real client files are mostly made of rare names.
@@ -170,7 +175,12 @@ SECTORS = [
 ]
 EU_COUNTRIES = ["BE", "DE", "LU", "ES", "IT", "NL"]
 NON_EU_COUNTRIES = ["CH", "GB", "US", "CA", "MA", "SN", "TN", "JP"]
-CATEGORIES = ["Client", "Prospect", "Partenaire", "Fournisseur", "Grand compte", "Revendeur"]
+# Category groups and their categories, as an organization sets them up.
+CATEGORY_GROUPS = {
+    "Type": ["Client", "Prospect", "Partenaire", "Fournisseur"],
+    "Taille": ["Grand compte", "Revendeur"],
+}
+CATEGORIES = [name for names in CATEGORY_GROUPS.values() for name in names]
 TAGS = [
     "VIP",
     "Relance",
@@ -183,6 +193,29 @@ TAGS = [
     "À rappeler",
     "Public",
 ]
+JOB_TITLES = [
+    "",
+    "",
+    "Gérant",
+    "Gérante",
+    "Comptable",
+    "Directeur commercial",
+    "Directrice administrative et financière",
+    "Assistante de direction",
+    "Responsable des achats",
+    "Chargé de clientèle",
+    "Secrétaire",
+    "Président",
+]
+# The organization's custom fields (``customfields_customfield``), in display order.
+SERVICE_LEVELS = ["Bronze", "Argent", "Or"]
+SERVICE_LEVEL_WEIGHTS = [60, 30, 10]
+CUSTOM_FIELDS = [
+    {"name": "Niveau de service", "slug": "niveau", "type": "choice", "choices": SERVICE_LEVELS},
+    {"name": "Fin de contrat", "slug": "fin_contrat", "type": "date", "choices": []},
+    {"name": "Nombre de sites", "slug": "nb_sites", "type": "integer", "choices": []},
+]
+CONTRACT_ENDS = (datetime.date(2024, 1, 1), datetime.date(2028, 12, 31))
 NOTES = [
     "Préfère être contacté le matin.",
     "Relancer avant la fin du trimestre.",
@@ -198,8 +231,9 @@ LANDLINE_BLOCKS = ("14", "15", "24", "32", "47", "49", "55", "56")
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
-# Column order of the rows produced by ``ClientRows`` (all columns of clients_client but id).
+# Column order of the client rows produced by ``ClientRows`` (every column of clients_client).
 COLUMNS = (
+    "id",
     "organization_id",
     "kind",
     "name",
@@ -246,6 +280,41 @@ COLUMNS = (
     "created_by_id",
     "owner_id",
 )
+CONTACT_COLUMNS = (
+    "id",
+    "organization_id",
+    "civility",
+    "first_name",
+    "last_name",
+    "job_title",
+    "email",
+    "phone",
+    "mobile",
+    "notes",
+    "search_text",
+    "created_at",
+    "updated_at",
+)
+CLIENT_CONTACT_COLUMNS = (
+    "organization_id",
+    "client_id",
+    "contact_id",
+    "is_main",
+    "is_billing",
+    "is_dunning",
+    "favorite",
+    "created_at",
+)
+CLIENT_TAG_COLUMNS = ("organization_id", "client_id", "tag_id")
+CUSTOM_VALUE_COLUMNS = ("organization_id", "field_id", "client_id", "value")
+# Every table the generator fills, in loading order (a row refers only to earlier tables).
+TABLES: dict[str, tuple[str, ...]] = {
+    "clients_client": COLUMNS,
+    "contacts_contact": CONTACT_COLUMNS,
+    "contacts_clientcontact": CLIENT_CONTACT_COLUMNS,
+    "clients_clienttag": CLIENT_TAG_COLUMNS,
+    "customfields_customfieldvalue": CUSTOM_VALUE_COLUMNS,
+}
 
 
 def luhn_check_digit(digits: str) -> str:
@@ -292,15 +361,29 @@ def eu_vat_number(rng: random.Random, country: str) -> str:
 
 
 class ClientRows:
-    """Generates rows for one organization; e-mails and SIRETs are unique within it."""
+    """Generates the rows of one organization; e-mails and SIRETs are unique within it.
+
+    Ids of clients and contacts are given here (from ``first_client_id`` and
+    ``first_contact_id``), so that links and values can refer to them before loading.
+    ``custom_fields`` are the organization's ``CustomField`` definitions (with their ids),
+    in the order of ``CUSTOM_FIELDS``.
+    """
 
     def __init__(
-        self, seed: int, organization_id: int, owner_ids: list[int], category_ids: list[int]
+        self,
+        seed: int,
+        organization_id: int,
+        owner_ids: list[int],
+        category_ids: list[int],
+        tag_ids: list[int],
+        custom_fields: list[Any],
     ) -> None:
         self.rng = random.Random(seed)
         self.organization_id = organization_id
         self.owner_ids = owner_ids
         self.category_ids = category_ids
+        self.tag_ids = tag_ids
+        self.custom_fields = {field.slug: field for field in custom_fields}
         self.emails: set[str] = set()
         self.sirens: set[int] = set()
         rng = self.rng
@@ -310,6 +393,8 @@ class ClientRows:
         # Zipf-like weights over the common names.
         self.common_weights = [1 / (rank + 8) for rank in range(len(COMMON_SURNAMES))]
         self.now = datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)
+        self.contract_days = (CONTRACT_ENDS[1] - CONTRACT_ENDS[0]).days
+        self.next_contact_id = 1
 
     # --- pieces -------------------------------------------------------------------------
     def surname(self) -> str:
@@ -373,13 +458,81 @@ class ClientRows:
         )
         return f"{letters} {rng.choice(WORDS + ACTIVITIES)}"
 
-    # --- rows ---------------------------------------------------------------------------
-    def rows(self, count: int, first_reference: int = 1) -> Iterator[tuple[Any, ...]]:
+    def contacts(
+        self, client_id: int, domain: str, created: datetime.datetime
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
+        """One or two people at a company: their rows, their links to the client (the
+        first is the main contact) and their display names."""
         rng = self.rng
-        for i in range(count):
-            yield self.row(rng, first_reference + i)
+        contacts, links, names = [], [], []
+        for index in range(rng.choices((1, 2), (70, 30))[0]):
+            female = rng.random() < 0.5
+            first = rng.choice(FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE)
+            last = self.surname()
+            values = {
+                "first_name": first,
+                "last_name": last,
+                "job_title": rng.choice(JOB_TITLES),
+                "email": f"{slug(first)}.{slug(last)}@{domain}",
+                "phone": "",
+                "mobile": self.phone(mobile=True) if rng.random() < 0.4 else "",
+            }
+            at = created + datetime.timedelta(days=rng.randrange(0, 400), seconds=index)
+            contact_id = self.next_contact_id
+            self.next_contact_id += 1
+            contacts.append(
+                (
+                    contact_id,
+                    self.organization_id,
+                    "mrs" if female else "mr",
+                    first,
+                    last,
+                    values["job_title"],
+                    values["email"],
+                    values["phone"],
+                    values["mobile"],
+                    "",
+                    contact_search_text(values),
+                    at,
+                    at,
+                )
+            )
+            main = index == 0
+            billing = index == 1 and rng.random() < 0.5
+            links.append(
+                (self.organization_id, client_id, contact_id, main, billing, False, main, at)
+            )
+            names.append(f"{first} {last}")
+        return contacts, links, names
 
-    def row(self, rng: random.Random, number: int) -> tuple[Any, ...]:
+    def custom_values(self) -> dict[str, Any]:
+        """The client's custom-field values as ``Client.custom_fields`` stores them."""
+        rng = self.rng
+        values: dict[str, Any] = {}
+        if rng.random() < 0.30:
+            values["niveau"] = rng.choices(SERVICE_LEVELS, SERVICE_LEVEL_WEIGHTS)[0]
+        if rng.random() < 0.20:
+            day = CONTRACT_ENDS[0] + datetime.timedelta(days=rng.randrange(self.contract_days + 1))
+            values["fin_contrat"] = day.isoformat()
+        if rng.random() < 0.25:
+            values["nb_sites"] = min(50, int(rng.paretovariate(1.3)))
+        return values
+
+    # --- rows ---------------------------------------------------------------------------
+    def batches(
+        self, count: int, size: int, *, first_client_id: int, first_contact_id: int
+    ) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+        """The rows of ``count`` clients, ``size`` clients at a time: {table: rows}."""
+        self.next_contact_id = first_contact_id
+        for start in range(0, count, size):
+            batch: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
+            for number in range(start + 1, min(count, start + size) + 1):
+                self.client(first_client_id + number - 1, number, batch)
+            yield batch
+
+    def client(self, client_id: int, number: int, out: dict[str, list[tuple[Any, ...]]]) -> None:
+        """Appends the rows of one client (and of what hangs off it) to ``out``."""
+        rng = self.rng
         is_company = rng.random() < 0.58
         v: dict[str, Any] = {
             "kind": "company" if is_company else "individual",
@@ -410,6 +563,8 @@ class ClientRows:
             "notes": "",
         }
         v["reference"] = f"CLI-{number:05d}"
+        created = self.now - datetime.timedelta(seconds=rng.randrange(10 * 365 * 86400))
+        contact_names: list[str] = []
         if is_company:
             name = self.company_name()
             v["name"] = name
@@ -445,6 +600,10 @@ class ClientRows:
                 else None
             )
             v["customer_account"] = f"411{slug(name).replace('-', '').upper()[:6]}"
+            if rng.random() < 0.6:
+                contacts, links, contact_names = self.contacts(client_id, domain, created)
+                out["contacts_contact"] += contacts
+                out["contacts_clientcontact"] += links
         else:
             female = rng.random() < 0.5
             first = rng.choice(FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE)
@@ -469,54 +628,64 @@ class ClientRows:
         v["vat_regime"] = identifiers.vat_regime(
             kind=v["kind"], country=v["country"], vat_number=v["vat_number"]
         )
-        created = self.now - datetime.timedelta(seconds=rng.randrange(10 * 365 * 86400))
         archived = rng.random() < 0.05
         deleted = not archived and rng.random() < 0.005
-        tags_and_custom = {"segment": rng.choice(("A", "B", "C"))} if rng.random() < 0.2 else {}
-        return (
-            self.organization_id,
-            v["kind"],
-            v["name"],
-            v["civility"],
-            v["first_name"],
-            v["last_name"],
-            v["reference"],
-            v["email"],
-            v["phone"],
-            v["mobile"],
-            v["fax"],
-            v["website"],
-            v["legal_form"],
-            v["siret"],
-            v["siren"],
-            v["naf_code"],
-            v["share_capital"],
-            v["rcs"],
-            v["vat_number"],
-            v["sector"],
-            v["employee_count"],
-            v["country"],
-            v["vat_regime"],
-            v["linkedin_url"],
-            v["twitter_url"],
-            v["facebook_url"],
-            v["viadeo_url"],
-            v["customer_account"],
-            v["auxiliary_account"],
-            rng.random() < 0.4,
-            rng.random() < 0.1,
-            v["notes"],
-            json.dumps(tags_and_custom),
-            Decimal(int(rng.paretovariate(1.1) * 500)) if rng.random() < 0.6 else Decimal(0),
-            archived,
-            created + datetime.timedelta(days=30) if archived else None,
-            created + datetime.timedelta(days=60) if deleted else None,
-            search_text(v),
-            fold(v["name"])[:100],
-            1,
-            created,
-            created,
-            rng.choice(self.category_ids) if self.category_ids and rng.random() < 0.5 else None,
-            None,
-            rng.choice(self.owner_ids) if rng.random() < 0.3 else None,
+        custom = self.custom_values()
+        for key, value in custom.items():
+            field = self.custom_fields[key]
+            out["customfields_customfieldvalue"] += [
+                (self.organization_id, field.pk, client_id, k) for k in value_keys(field, value)
+            ]
+        if self.tag_ids and rng.random() < 1 / 7:
+            for tag_id in sorted(rng.sample(self.tag_ids, rng.choice((1, 1, 2, 3)))):
+                out["clients_clienttag"].append((self.organization_id, client_id, tag_id))
+        out["clients_client"].append(
+            (
+                client_id,
+                self.organization_id,
+                v["kind"],
+                v["name"],
+                v["civility"],
+                v["first_name"],
+                v["last_name"],
+                v["reference"],
+                v["email"],
+                v["phone"],
+                v["mobile"],
+                v["fax"],
+                v["website"],
+                v["legal_form"],
+                v["siret"],
+                v["siren"],
+                v["naf_code"],
+                v["share_capital"],
+                v["rcs"],
+                v["vat_number"],
+                v["sector"],
+                v["employee_count"],
+                v["country"],
+                v["vat_regime"],
+                v["linkedin_url"],
+                v["twitter_url"],
+                v["facebook_url"],
+                v["viadeo_url"],
+                v["customer_account"],
+                v["auxiliary_account"],
+                rng.random() < 0.4,
+                rng.random() < 0.1,
+                v["notes"],
+                json.dumps(custom),
+                Decimal(int(rng.paretovariate(1.1) * 500)) if rng.random() < 0.6 else Decimal(0),
+                archived,
+                created + datetime.timedelta(days=30) if archived else None,
+                created + datetime.timedelta(days=60) if deleted else None,
+                search_text(v, contact_names),
+                fold(v["name"])[:100],
+                1,
+                created,
+                created,
+                rng.choice(self.category_ids) if self.category_ids and rng.random() < 0.5 else None,
+                None,
+                rng.choice(self.owner_ids) if rng.random() < 0.3 else None,
+            )
         )
