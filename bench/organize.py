@@ -330,8 +330,9 @@ def bulk_tagging(
     args: argparse.Namespace, organization: Any, user: Any, http: Http
 ) -> list[BulkRun]:
     """Tag ``--bulk-size`` active clients through the API, ``BULK_RUNS`` times with a new
-    tag each time, each run after its bare-SQL counterpart (rolled back) on the same ids;
-    then put the data set back as it was."""
+    tag each time, each run after its bare-SQL counterpart (rolled back) on the same ids,
+    each measurement on vacuumed tables (``settle``); then put the data set back as it
+    was."""
     from django.db import connection
 
     from carnet.core.models import ChangeRecord
@@ -347,7 +348,9 @@ def bulk_tagging(
             ids = rng.sample(pool, size)
             result = BulkRun(size)
             runs.append(result)
+            settle()
             result.sql_s = bare_bulk_tag(organization.pk, user.pk, ids, BARE_TAG.format(run))
+            settle()
             body = json.dumps(
                 {"action": "tag", "tags": [BULK_TAG.format(run)], "ids": ids}, separators=(",", ":")
             )
@@ -382,6 +385,21 @@ def bulk_tagging(
         remove_bench_tags(organization.pk, since_change=last_change)
         print(f"  bench tags removed in {time.perf_counter() - started:.0f} s", flush=True)
     return runs
+
+
+def settle() -> None:
+    """On PostgreSQL, vacuum the tables a bulk action writes before measuring one: the
+    row versions the previous measurement left (committed, or rolled back) would
+    otherwise fill the pages' free space, and every update of the next one would have
+    to move its row and touch all the table's indexes instead of staying on its page.
+    Autovacuum does the same between a user's actions."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in ("clients_client", "clients_clienttag", "core_changerecord"):
+            cursor.execute(f"VACUUM {table}")
 
 
 def bare_bulk_tag(organization_id: int, user_id: int, ids: list[int], tag_name: str) -> float:
@@ -488,10 +506,10 @@ def remove_bench_tags(organization_id: int, *, since_change: int | None) -> None
             )
         touched = bool(tag_ids) or since_change is not None
     if touched and connection.vendor == "postgresql":
-        # Rewritten compactly, as after loading: with the free space a plain VACUUM
-        # leaves, the next run's updates could stay on their pages (HOT) and cost less.
-        # VACUUM FULL leaves the visibility map empty: the plain VACUUM after it sets it
-        # again, or index-only scans would read the table.
+        # Rewritten as after loading (pages filled to the table's fillfactor), so that the
+        # next benchmark starts from the same layout. VACUUM FULL leaves the visibility
+        # map empty: the plain VACUUM after it sets it again, or index-only scans would
+        # read the table.
         tables = "clients_client, clients_clienttag, clients_tag, core_changerecord"
         with connection.cursor() as cursor:
             cursor.execute("SET maintenance_work_mem = '1GB'")
@@ -642,13 +660,15 @@ The bulk action tags 100,000 active clients in one request, three times with a n
 every statement of the request. Its bare-SQL counterpart is the same change written by
 hand, set-based, in one transaction on the same ids: the ids into a temporary table, the
 tag, its links, one history record per client with its old and new tag lists, the version
-bump; it is rolled back, and its time leaves out the commit. Afterwards the benchmark
-removes its tags and history records (on PostgreSQL it also rewrites the tables with
-`VACUUM FULL` then `VACUUM`, to the state loading left them in: no free space for the
-next run's updates to stay on their pages), so that each run starts from the same data
-and measures the same thing. First pages of the searches, lists and picker are also
-compared with a plain ORM query written apart from the list's code (custom fields read
-from the JSON column, tags joined one by one, no planner).
+bump; it is rolled back, and its time leaves out the commit. On PostgreSQL the tables are
+vacuumed before each measurement (as autovacuum would between a user's actions): the row
+versions the previous one left would otherwise fill the free space the client table
+keeps in its pages (fillfactor 80) for updates to stay on their page. Afterwards the
+benchmark removes its tags and history records (on PostgreSQL it also rewrites the tables
+with `VACUUM FULL` then `VACUUM`, to the state loading left them in), so that each run
+starts from the same data and measures the same thing. First pages of the searches,
+lists and picker are also compared with a plain ORM query written apart from the list's
+code (custom fields read from the JSON column, tags joined one by one, no planner).
 
 Targets (issue): search p95 ≤ 20 ms; filtered and sorted lists p95 ≤ 30 ms; picker
 p95 ≤ 15 ms; the list page's HTML p95 ≤ 50 ms; bulk-tagging 100,000 clients ≤ 10 s

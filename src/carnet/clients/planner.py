@@ -48,6 +48,8 @@ WALK_BUDGET = 30.0
 WALK_BUDGET_MIN = 4.0
 DRIVE_COST_MS = 0.002
 COUNT_LIMIT = 100_000
+# Index entries a search sorted by name reads first on PostgreSQL.
+BOUNDED_WALK = 20_000
 # Hits read at a time by a search sorted by name; after this many batches without a
 # full page, the page is finished from the name index.
 ORDERED_BATCH = 200
@@ -84,6 +86,9 @@ class OrderedSearch:
     descending: bool = False
     after: str | None = None
     walk_index: str = "client_search_walk"
+    # PostgreSQL: the list without its search condition, and the term.
+    unsearched: QuerySet[Any] | None = None
+    term: str = ""
 
 
 def page_ids(
@@ -103,6 +108,10 @@ def page_ids(
     ``by_name`` says the list is sorted by name, so a driver's ``walk_index`` serves it.
     """
     if connection.vendor != "sqlite" or sort_index is None:
+        if ordered is not None and ordered.unsearched is not None and sort_index is not None:
+            walked = _bounded_walk(ordered, limit)
+            if walked is not None:
+                return walked
         return list(queryset.values_list("id", flat=True)[:limit])
     if not drivers:
         return _run(queryset, limit, f'INDEXED BY "{sort_index}"')
@@ -168,6 +177,31 @@ def _fewest(drivers: list[Driver]) -> list[int] | None:
                 if len(ids) <= CLEARLY_SMALL:
                     break
     return best
+
+
+def _bounded_walk(ordered: OrderedSearch, limit: int) -> list[int] | None:
+    """PostgreSQL: the page of a search sorted by name, from the first ``BOUNDED_WALK``
+    entries of the name index (which holds ``search_text``: an index-only scan), or None
+    when they do not fill it. PostgreSQL's estimate for a common term's trigrams is far
+    too low, so its own plan would read tens of thousands of candidates from the table."""
+    assert ordered.unsearched is not None
+    direction = "DESC" if ordered.descending else "ASC"
+    inner = ordered.unsearched.order_by(
+        *(("-sort_name", "-id") if ordered.descending else ("sort_name", "id"))
+    ).values_list("id", "sort_name", "search_text")[:BOUNDED_WALK]
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    pattern = "%" + connection.ops.prep_for_like_query(ordered.term) + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT walked.id FROM ({sql}) AS walked WHERE walked.search_text LIKE %s "
+            f"ORDER BY walked.sort_name {direction}, walked.id {direction} LIMIT %s",
+            (*params, pattern, limit),
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) == limit else None
 
 
 class SearchInterrupted(Exception):

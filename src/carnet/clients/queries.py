@@ -60,6 +60,10 @@ MAX_LIMIT = 200
 MAX_TAG_FILTERS = 10
 MAX_CUSTOM_FILTERS = 10
 MAX_ID = 2**63 - 1
+# On PostgreSQL, a search term this short is first looked for by walking the name index
+# (its trigrams are too common for the trigram index to be quick); a longer one is left
+# to PostgreSQL's plan.
+BOUNDED_WALK_TERM = 4
 # Exact identifier matches ranked before the other results, at most.
 MAX_EXACT = 10
 CUSTOM_PREFIX = "cf_"
@@ -698,10 +702,19 @@ def page_ids(organization: Organization, spec: ClientFilter) -> list[int]:
     first_page = not spec.cursor
     ordered = None
     if query is not None and query.trigram and column == "sort_name" and spec.archived != "all":
+        unsearched = None
+        if connection.vendor != "sqlite" and len(query.term) <= BOUNDED_WALK_TERM:
+            unsearched = _filtered(organization, spec, resolved, None)
+            if exact:
+                unsearched = unsearched.exclude(id__in=exact)
+            if spec.cursor:
+                unsearched = unsearched.filter(after)
         ordered = planner.OrderedSearch(
             search.fts_query(query.term),
             descending=descending,
             after=_decode_cursor(spec.cursor, spec.sort)[0] if spec.cursor else None,
+            unsearched=unsearched,
+            term=query.term,
         )
     ids = planner.page_ids(
         rest.order_by(*_ordering(spec)),
