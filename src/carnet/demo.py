@@ -35,11 +35,13 @@ from carnet.accounts.models import Membership, Organization, Role, User
 from carnet.accounts.services import add_member, create_organization
 from carnet.addresses.models import Address
 from carnet.addresses.services import create_address, update_address
-from carnet.clients.models import Client
+from carnet.clients.models import Category, Client
 from carnet.clients.services import (
     archive_client,
+    create_category_group,
     create_client,
     delete_client,
+    update_category,
     update_client,
 )
 from carnet.contacts.services import create_contact_for_client, link_contact
@@ -95,8 +97,23 @@ def load_demo() -> DemoResult:
             for address in demo_addresses(client):
                 create_address(organization, admin, client.pk, address, source=SOURCE)
         _add_contacts(organization, admin, clients)
+        _group_categories(organization, admin)
         _live_a_little(organization, admin, sales, clients)
     return DemoResult(True, organization, _live_clients(organization), True)
+
+
+# Category groups of the demo: the categories the clients received, in two groups.
+DEMO_CATEGORY_GROUPS = {
+    "Secteur": ("Artisans", "Commerces", "Industrie", "Services"),
+    "Type de client": ("Grands comptes", "International", "Particuliers"),
+}
+
+
+def _group_categories(organization: Organization, admin: User) -> None:
+    for group_name, names in DEMO_CATEGORY_GROUPS.items():
+        group = create_category_group(organization, admin, group_name, source=SOURCE)
+        for category in Category.objects.filter(organization=organization, name__in=names):
+            update_category(organization, admin, category.pk, {"group": group.pk}, source=SOURCE)
 
 
 def _live_clients(organization: Organization) -> int:

@@ -253,3 +253,15 @@ def test_the_demo_data_is_the_same_every_time() -> None:
     assert first == second
     assert len(first) >= 60
     assert len({c["name"] for c in first if "name" in c}) == len([c for c in first if "name" in c])
+
+
+def test_the_demo_categories_are_in_groups(loaded: tuple[Organization, str]) -> None:
+    from carnet.clients.models import Category
+
+    organization, _output = loaded
+    grouped = dict(
+        Category.objects.filter(organization=organization).values_list("name", "group__name")
+    )
+    assert grouped["Commerces"] == "Secteur"
+    assert grouped["Particuliers"] == "Type de client"
+    assert None not in grouped.values()
