@@ -40,14 +40,14 @@ FEW_HITS = 4000
 CLEARLY_SMALL = 200
 # How long a walk may run before the filters' intersection drives instead, in
 # milliseconds of wall time (a walk that reads table rows costs cache or disk reads that
-# no count of virtual-machine instructions foresees): about what driving would cost, the
+# no count of virtual-machine instructions foresees): half of what driving would cost, the
 # smallest filter's size times ``DRIVE_COST_MS``, between ``WALK_BUDGET_MIN`` and
 # ``WALK_BUDGET``. Either way the page costs at most about twice the better plan.
 # Checked by SQLite's progress handler every ``_PROGRESS_STEP`` instructions.
 WALK_BUDGET = 30.0
 WALK_BUDGET_MIN = 4.0
 DRIVE_COST_MS = 0.002
-COUNT_LIMIT = 100_000
+COUNT_LIMIT = 30_000
 # Index entries a search sorted by name reads first on PostgreSQL.
 BOUNDED_WALK = 20_000
 # Hits read at a time by a search sorted by name; after this many batches without a
@@ -126,13 +126,17 @@ def page_ids(
             return _ordered_hits(queryset, limit, ordered)
         except SearchInterrupted:
             return _run(_driven(queryset, _intersection(drivers)), limit, "NOT INDEXED")
-    counts = _counts(drivers)
-    if _rare_together(counts, organization_id, limit):
-        return _run(_driven(queryset, _intersection(drivers)), limit, "NOT INDEXED")
-    budget = min(WALK_BUDGET, max(WALK_BUDGET_MIN, min(counts, default=0) * DRIVE_COST_MS))
-    if not counts:
-        # Only a search term, with more than FEW_HITS hits: sorting them all costs more.
-        budget = min(WALK_BUDGET, max(WALK_BUDGET_MIN, FEW_HITS * DRIVE_COST_MS * 2))
+    countable = [d for d in drivers if d.limit >= DRIVE_LIMIT]  # not the trigram hits
+    if len(countable) >= 2:
+        counts = _counts(countable)
+        if _rare_together(counts, organization_id, limit):
+            return _run(_driven(queryset, _intersection(drivers)), limit, "NOT INDEXED")
+        smallest = min(counts)
+    elif countable:
+        smallest = COUNT_LIMIT  # more than DRIVE_LIMIT clients: not worth counting
+    else:
+        smallest = 2 * FEW_HITS  # only a search term, with more than FEW_HITS hits
+    budget = min(WALK_BUDGET, max(WALK_BUDGET_MIN, smallest * DRIVE_COST_MS / 2))
     try:
         return _run(queryset, limit, f'INDEXED BY "{walk}"', budget=budget)
     except OperationalError:
@@ -290,13 +294,10 @@ def _pairs(queryset: QuerySet[Any]) -> list[tuple[str, int]]:
 
 
 def _counts(drivers: list[Driver]) -> list[int]:
-    """How many clients each filter has, up to ``COUNT_LIMIT`` (not the trigram hits:
-    dear to enumerate for a long term)."""
+    """How many clients each filter has, up to ``COUNT_LIMIT``."""
     counts = []
     with connection.cursor() as cursor:
         for driver in drivers:
-            if driver.limit < DRIVE_LIMIT:
-                continue
             cursor.execute(
                 f"SELECT count(*) FROM ({driver.sql} LIMIT %s)", (*driver.params, COUNT_LIMIT)
             )
