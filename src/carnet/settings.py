@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "carnet.contacts",
     "carnet.files",
     "carnet.customfields",
+    "carnet.imports",
 ]
 
 MIDDLEWARE = [
