@@ -2,7 +2,7 @@
 
 Everything is configured through optional environment variables (see README):
 ``CARNET_DATA_DIR``, ``DATABASE_URL``, ``CARNET_SECRET_KEY``, ``CARNET_DEBUG``,
-``CARNET_ALLOWED_HOSTS``, ``CARNET_MAX_UPLOAD_MB``.
+``CARNET_ALLOWED_HOSTS``, ``CARNET_MAX_UPLOAD_MB``, ``CARNET_MAX_IMPORT_MB``, ``CARNET_JOBS``.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "carnet.contacts",
     "carnet.files",
     "carnet.customfields",
+    "carnet.jobs",
     "carnet.imports",
 ]
 
@@ -167,6 +168,20 @@ CARNET_MAX_UPLOAD_MB = int(_max_upload_mb)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+# Where background jobs (large imports and exports) run: "thread" in the process that
+# created them (the default), "worker" in `carnet jobs work` processes, "inline" at once.
+CARNET_JOBS = os.environ.get("CARNET_JOBS", "thread").strip() or "thread"
+if CARNET_JOBS not in {"thread", "worker", "inline"}:
+    raise ValueError(f"CARNET_JOBS must be thread, worker or inline, not {CARNET_JOBS!r}")
+
+# Client files to import: the size limit of one file, in MB (CARNET_MAX_IMPORT_MB).
+_max_import_mb = os.environ.get("CARNET_MAX_IMPORT_MB", "250").strip()
+if not (_max_import_mb.isascii() and _max_import_mb.isdigit() and int(_max_import_mb) > 0):
+    raise ValueError(
+        f"CARNET_MAX_IMPORT_MB must be a positive whole number of MB, not {_max_import_mb!r}"
+    )
+CARNET_MAX_IMPORT_MB = int(_max_import_mb)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

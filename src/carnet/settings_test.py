@@ -18,3 +18,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Background jobs run at once in the test that starts them (inside its transaction); the
+# browser journeys switch back to threads.
+CARNET_JOBS = "inline"

@@ -8,23 +8,26 @@ transaction and records the change in the history of the client the address belo
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import pycountry
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carnet.accounts.models import Organization, User
 from carnet.clients.models import Client
 from carnet.clients.services import get_client
+from carnet.core.db import insert_rows
 from carnet.core.errors import Conflict, NotFound
 from carnet.core.history import record_change
 from carnet.core.ids import parse_id
 
 from .models import Address
-from .validation import FLAG_FIELDS, clean_address_input, current_values
+from .validation import EDITABLE_FIELDS, FLAG_FIELDS, clean_address_input, current_values
 
 OBJECT_TYPE = "client"
 OPENSTREETMAP_SEARCH = "https://www.openstreetmap.org/search"
@@ -243,3 +246,59 @@ def delete_address(
     changes.update(_holder_changes(holders, _holders_after(holders, address, deleted=True)))
     address.delete()
     _record(organization, user, client, "address_delete", changes, source)
+
+
+# --- Default addresses of many clients at once (imports) --------------------------------
+@dataclass
+class DefaultAddressWrite:
+    """An address an import gives a client: new (``address_id`` None) or one of its
+    addresses with new values. ``values`` come from ``clean_address_input``, flags
+    included (the default billing and delivery addresses are what imports write)."""
+
+    client_id: int
+    address_id: int | None
+    values: dict[str, Any]
+
+
+def write_default_addresses(organization: Organization, items: list[DefaultAddressWrite]) -> None:
+    """Create or update many clients' addresses in the caller's transaction.
+
+    The importer records these changes in the clients' own history entries, so nothing is
+    recorded here. A new address taking a flag its client's other address holds is the
+    caller's to avoid (the unique indexes refuse it)."""
+    now = timezone.now()
+    created = [item for item in items if item.address_id is None]
+    if created:
+        insert_rows(
+            Address._meta.db_table,
+            ("organization_id", "client_id", *EDITABLE_FIELDS, "created_at", "updated_at"),
+            [
+                (
+                    organization.pk,
+                    item.client_id,
+                    *(item.values[f] for f in EDITABLE_FIELDS),
+                    now,
+                    now,
+                )
+                for item in created
+            ],
+        )
+    updated = [item for item in items if item.address_id is not None]
+    if updated:
+        sets = ", ".join(f"{f} = %s" for f in (*EDITABLE_FIELDS, "updated_at"))
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Address._meta.db_table} SET {sets} "
+                "WHERE id = %s AND organization_id = %s AND client_id = %s",
+                [
+                    [
+                        *(item.values[f] for f in EDITABLE_FIELDS),
+                        stamp,
+                        item.address_id,
+                        organization.pk,
+                        item.client_id,
+                    ]
+                    for item in updated
+                ],
+            )

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from carnet.accounts.models import Membership, Organization, User
 from carnet.core import identifiers
-from carnet.core.db import insert_rows
+from carnet.core.db import allocate_ids, insert_rows
 from carnet.core.errors import (
     Conflict,
     FieldError,
@@ -31,7 +31,7 @@ from carnet.core.errors import (
 )
 from carnet.core.history import diff, record_change, record_changes
 from carnet.core.ids import parse_id
-from carnet.core.sequences import next_value
+from carnet.core.sequences import next_value, reserve_values
 from carnet.core.text import fold
 from carnet.customfields.history import field_changes
 from carnet.customfields.queries import definitions_for
@@ -39,6 +39,7 @@ from carnet.customfields.services import sync_values
 
 from . import search
 from .models import Category, CategoryGroup, Client, ClientTag, SavedView, Tag
+from .validation import EDITABLE_FIELDS as EDITABLE_COLUMNS_ORDER
 from .validation import clean_client_input, current_values
 
 OBJECT_TYPE = "client"
@@ -1524,3 +1525,357 @@ def delete_view(
     if not can_change_view(view, user, is_admin=is_admin):
         raise PermissionDenied(_("Seul l'auteur de cette vue peut la supprimer."))
     view.delete()
+
+
+# --- Many clients at once (imports) -----------------------------------------------------
+# The importer validates each row with ``clean_client_input`` like a form does, then hands
+# the clean values here by thousands: the same rules (owners of the organization,
+# categories and tags by name, generated references, derived columns, the value index of
+# custom fields, one history entry per client) applied with set-based statements.
+
+_CLIENT_TABLE = Client._meta.db_table
+_CREATED_COLUMNS: tuple[str, ...] = (
+    "id",
+    "organization_id",
+    *(f for f in EDITABLE_COLUMNS_ORDER if f not in ("tags", "category", "owner")),
+    "category_id",
+    "owner_id",
+    "vat_regime",
+    "search_text",
+    "sort_name",
+    "revenue",
+    "archived",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+)
+# Plain columns an update may change (tags are links, category and owner are ids).
+_UPDATED_COLUMNS = frozenset(EDITABLE_COLUMNS_ORDER) - {"tags", "category", "owner"}
+
+
+def _owners_of(organization: Organization, owner_ids: set[int]) -> None:
+    """Refuse owners who are not members of the organization (the importer checks them
+    per row; this guards every other caller)."""
+    if not owner_ids:
+        return
+    members = set(
+        Membership.objects.filter(organization=organization, user_id__in=owner_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    if owner_ids - members:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "owner",
+                    "unknown_user",
+                    _("Cet utilisateur n'est pas membre de l'organisation."),
+                )
+            ]
+        )
+
+
+def _categories_named(organization: Organization, names: set[str]) -> dict[str, Category]:
+    """The organization's categories by folded name, created when missing."""
+    found: dict[str, Category] = {}
+    if not names:
+        return found
+    wanted = {name.casefold(): name for name in names}
+    for category in Category.objects.filter(organization=organization):
+        if category.name.casefold() in wanted:
+            found[category.name.casefold()] = category
+    for folded, name in wanted.items():
+        if folded not in found:
+            found[folded] = Category.objects.create(organization=organization, name=name)
+    return found
+
+
+def _tags_named(organization: Organization, names: set[str]) -> dict[str, Tag]:
+    """The organization's tags by folded name, created when missing."""
+    found: dict[str, Tag] = {}
+    if not names:
+        return found
+    wanted = {name.casefold(): name for name in names}
+    for tag in Tag.objects.filter(organization=organization):
+        if tag.name.casefold() in wanted:
+            found[tag.name.casefold()] = tag
+    missing = [name for folded, name in wanted.items() if folded not in found]
+    for tag in Tag.objects.bulk_create(Tag(organization=organization, name=n) for n in missing):
+        if tag.pk is None:  # databases that do not return ids from bulk inserts
+            tag = Tag.objects.get(organization=organization, name=tag.name)
+        found[tag.name.casefold()] = tag
+    return found
+
+
+def _generated_references(organization: Organization, count: int) -> list[str]:
+    """``count`` free references of the form CLI-00042, in one go."""
+    references: list[str] = []
+    while len(references) < count:
+        wanted = count - len(references)
+        candidates = [
+            f"CLI-{value:05d}"
+            for value in reserve_values(organization.pk, "client_reference", wanted)
+        ]
+        taken = set(
+            Client.objects.filter(organization=organization, reference__in=candidates).values_list(
+                "reference", flat=True
+            )
+        )
+        references += [reference for reference in candidates if reference not in taken]
+    return references
+
+
+def _custom_index_rows(
+    organization_id: int, client_id: int, definitions: Any, values: dict[str, Any]
+) -> list[tuple[int, int, int, str]]:
+    from carnet.customfields.validation import value_keys
+
+    return [
+        (organization_id, field.pk, client_id, key)
+        for field in definitions
+        if field.slug in values
+        for key in value_keys(field, values[field.slug])
+    ]
+
+
+def _json_text(value: dict[str, Any]) -> str:
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def create_clients_bulk(
+    organization: Organization,
+    user: User | None,
+    items: list[dict[str, Any]],
+    *,
+    definitions: Any,
+    contact_names: list[list[str]] | None = None,
+    extra_changes: list[dict[str, dict[str, Any]]] | None = None,
+    source: str = "",
+    context: str = "",
+) -> list[int]:
+    """Create many clients from values ``clean_client_input`` returned, in the caller's
+    transaction; returns their ids in the order given.
+
+    The caller has checked exact duplicates (e-mail, SIRET) and references against the
+    base and between the items; the unique indexes still stand guard (an
+    ``IntegrityError`` then undoes the caller's whole transaction). ``contact_names``
+    (per item) are the names of contacts created with them, for search;
+    ``extra_changes`` (per item) join the creation's history entry (the main contact,
+    the addresses written alongside).
+    """
+    if not items:
+        return []
+    from carnet.customfields.models import CustomFieldValue
+
+    _owners_of(organization, {v["owner"] for v in items if v["owner"] is not None})
+    categories = _categories_named(organization, {v["category"] for v in items if v["category"]})
+    tags = _tags_named(organization, {name for v in items for name in v["tags"]})
+    references = iter(_generated_references(organization, sum(not v["reference"] for v in items)))
+    ids = allocate_ids(_CLIENT_TABLE, len(items))
+    now = timezone.now()
+    user_id = user.pk if user is not None and user.pk else None
+    rows = []
+    links: list[tuple[int, int, int]] = []
+    index_rows: list[tuple[int, int, int, str]] = []
+    changes: dict[int, dict[str, dict[str, Any]]] = {}
+    for position, (client_id, values) in enumerate(zip(ids, items, strict=True)):
+        if not values["reference"]:
+            values = {**values, "reference": next(references)}
+        names = contact_names[position] if contact_names else []
+        derived = _derived(values, names)
+        category = categories[values["category"].casefold()] if values["category"] else None
+        row: list[Any] = [client_id, organization.pk]
+        for field in _CREATED_COLUMNS[2:]:
+            if field == "category_id":
+                row.append(category.pk if category else None)
+            elif field == "owner_id":
+                row.append(values["owner"])
+            elif field in derived:
+                row.append(derived[field])
+            elif field == "custom_fields":
+                row.append(_json_text(values["custom_fields"]))
+            elif field == "revenue":
+                row.append(0)
+            elif field == "archived":
+                row.append(False)
+            elif field == "version":
+                row.append(1)
+            elif field in ("created_at", "updated_at"):
+                row.append(now)
+            elif field == "created_by_id":
+                row.append(user_id)
+            else:
+                row.append(values[field])
+        rows.append(row)
+        links += [(organization.pk, client_id, tags[n.casefold()].pk) for n in values["tags"]]
+        if values["custom_fields"]:
+            index_rows += _custom_index_rows(
+                organization.pk, client_id, definitions, values["custom_fields"]
+            )
+        entry = _changes({}, {k: v for k, v in values.items() if v not in _BLANKS})
+        if extra_changes:
+            entry.update(extra_changes[position])
+        changes[client_id] = entry
+    insert_rows(_CLIENT_TABLE, _CREATED_COLUMNS, rows)
+    if links:
+        insert_rows(ClientTag._meta.db_table, ("organization_id", "client_id", "tag_id"), links)
+    if index_rows:
+        insert_rows(
+            CustomFieldValue._meta.db_table,
+            ("organization_id", "field_id", "client_id", "value"),
+            index_rows,
+        )
+    record_changes(
+        organization_id=organization.pk,
+        object_type=OBJECT_TYPE,
+        action="create",
+        user=user,
+        changes=changes,
+        source=source,
+        context=context,
+    )
+    return ids
+
+
+_BLANKS: tuple[Any, ...] = ("", None, [], {}, False)
+
+
+@dataclass
+class ClientUpdate:
+    """One client's change in a bulk update: its values before (``current_values`` shape,
+    as read with the ``version`` the change is based on) and after (from
+    ``clean_client_input``)."""
+
+    client_id: int
+    version: int
+    before: dict[str, Any]
+    after: dict[str, Any]
+    extra_changes: dict[str, dict[str, Any]] | None = None
+
+
+def update_clients_bulk(
+    organization: Organization,
+    user: User | None,
+    items: list[ClientUpdate],
+    *,
+    definitions: Any,
+    source: str = "",
+    context: str = "",
+) -> dict[int, int]:
+    """Apply many clients' changes in the caller's transaction, each client with a new
+    version and one history entry listing its changed fields. Returns the new version of
+    each client that changed.
+
+    Refuses with ``StaleVersion`` (and the caller's transaction rolls back) when a client
+    is no longer at the version its change was computed from, or went to the trash.
+    """
+    from carnet.customfields.models import CustomFieldValue
+
+    changed: dict[int, tuple[ClientUpdate, dict[str, dict[str, Any]]]] = {}
+    for item in items:
+        changes = _changes(item.before, item.after)
+        if item.extra_changes:
+            changes.update(item.extra_changes)
+        if changes:
+            changed[item.client_id] = (item, changes)
+    if not changed:
+        return {}
+    afters = [item.after for item, _c in changed.values()]
+    _owners_of(organization, {v["owner"] for v in afters if v["owner"] is not None})
+    categories = _categories_named(organization, {v["category"] for v in afters if v["category"]})
+    tags = _tags_named(organization, {name for v in afters for name in v["tags"]})
+    names = contact_names(organization.pk, list(changed))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # One statement per set of changed columns, run for every client that shares it.
+    statements: dict[tuple[str, ...], list[list[Any]]] = {}
+    tag_changes: dict[int, list[str]] = {}
+    custom_changes: dict[int, dict[str, Any]] = {}
+    for client_id, (item, changes) in changed.items():
+        after = item.after
+        columns = sorted(
+            {f for f in changes if f in _UPDATED_COLUMNS}
+            | ({"custom_fields"} if any(f.startswith("custom_fields.") for f in changes) else set())
+        )
+        assignments: list[Any] = []
+        for column in columns:
+            value = after[column]
+            assignments.append(_json_text(value) if column == "custom_fields" else value)
+        if "category" in changes:
+            columns.append("category_id")
+            category = categories[after["category"].casefold()] if after["category"] else None
+            assignments.append(category.pk if category else None)
+        if "owner" in changes:
+            columns.append("owner_id")
+            assignments.append(after["owner"])
+        derived = _derived(after, names.get(client_id))
+        columns += list(derived)
+        assignments += list(derived.values())
+        statements.setdefault(tuple(columns), []).append(
+            [*assignments, now, client_id, organization.pk, item.version]
+        )
+        if "tags" in changes:
+            tag_changes[client_id] = after["tags"]
+        if any(f.startswith("custom_fields.") for f in changes):
+            custom_changes[client_id] = after["custom_fields"]
+    with connection.cursor() as cursor:
+        for columns, params in statements.items():
+            sets = ", ".join(f"{column} = %s" for column in columns)
+            total = 0
+            for start in range(0, len(params), 1000):
+                batch = params[start : start + 1000]
+                cursor.executemany(
+                    f"UPDATE {_CLIENT_TABLE} SET {sets}, version = version + 1, "
+                    "updated_at = %s WHERE id = %s AND organization_id = %s AND version = %s "
+                    "AND deleted_at IS NULL",
+                    batch,
+                )
+                total += cursor.rowcount
+            if total != len(params):
+                raise StaleVersion(
+                    _(
+                        "Des clients ont été modifiés par quelqu'un d'autre pendant l'import : "
+                        "relancez la vérification."
+                    ),
+                    current_version=0,
+                )
+    if tag_changes:
+        ClientTag.objects.filter(
+            organization=organization, client_id__in=list(tag_changes)
+        ).delete()
+        insert_rows(
+            ClientTag._meta.db_table,
+            ("organization_id", "client_id", "tag_id"),
+            [
+                (organization.pk, client_id, tags[name.casefold()].pk)
+                for client_id, tag_names in tag_changes.items()
+                for name in tag_names
+            ],
+        )
+    if custom_changes:
+        CustomFieldValue.objects.filter(
+            organization=organization, client_id__in=list(custom_changes)
+        ).delete()
+        insert_rows(
+            CustomFieldValue._meta.db_table,
+            ("organization_id", "field_id", "client_id", "value"),
+            [
+                row
+                for client_id, values in custom_changes.items()
+                for row in _custom_index_rows(organization.pk, client_id, definitions, values)
+            ],
+        )
+    record_changes(
+        organization_id=organization.pk,
+        object_type=OBJECT_TYPE,
+        action="update",
+        user=user,
+        changes={client_id: changes for client_id, (_item, changes) in changed.items()},
+        source=source,
+        context=context,
+    )
+    return {client_id: item.version + 1 for client_id, (item, _c) in changed.items()}

@@ -8,22 +8,25 @@ transaction and records the change in the history of the client(s) concerned
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from carnet.accounts.models import Organization, User
 from carnet.clients.models import Client
 from carnet.clients.services import get_client, refresh_search_text
+from carnet.core.db import allocate_ids, insert_rows
 from carnet.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from carnet.core.history import diff, record_change
 from carnet.core.ids import parse_id
 from carnet.core.text import fold
 
 from .models import ROLE_FIELDS, ClientContact, Contact, Role
-from .validation import clean_contact_input, current_values
+from .validation import EDITABLE_FIELDS, clean_contact_input, current_values
 
 OBJECT_TYPE = "client"
 
@@ -362,3 +365,87 @@ def unlink_contact(
     )
     link.delete()
     refresh_search_text(organization.pk, [link.client_id])
+
+
+# --- Main contacts of many clients at once (imports) ------------------------------------
+@dataclass
+class MainContactWrite:
+    """The main contact an import gives a client: a new one (``contact_id`` None: the
+    client has none yet, it is created and linked as main) or the client's current main
+    contact with new values. ``values`` come from ``clean_contact_input``."""
+
+    client_id: int
+    contact_id: int | None
+    values: dict[str, Any]
+
+
+def write_main_contacts(organization: Organization, items: list[MainContactWrite]) -> None:
+    """Create or update the main contacts of many clients in the caller's transaction.
+
+    The importer records these changes in the clients' own history entries (one per client
+    and import), so nothing is recorded here; the clients' ``search_text`` is the
+    caller's to refresh (it passes the names to ``create_clients_bulk``, and
+    ``update_clients_bulk`` reads them back)."""
+    now = timezone.now()
+    created = [item for item in items if item.contact_id is None]
+    if created:
+        ids = allocate_ids(Contact._meta.db_table, len(created))
+        columns = (
+            "id",
+            "organization_id",
+            *EDITABLE_FIELDS,
+            "search_text",
+            "created_at",
+            "updated_at",
+        )
+        insert_rows(
+            Contact._meta.db_table,
+            columns,
+            [
+                (
+                    contact_id,
+                    organization.pk,
+                    *(item.values[f] for f in EDITABLE_FIELDS),
+                    _search_text(item.values),
+                    now,
+                    now,
+                )
+                for contact_id, item in zip(ids, created, strict=True)
+            ],
+        )
+        insert_rows(
+            ClientContact._meta.db_table,
+            (
+                "organization_id",
+                "client_id",
+                "contact_id",
+                "is_main",
+                "is_billing",
+                "is_dunning",
+                "favorite",
+                "created_at",
+            ),
+            [
+                (organization.pk, item.client_id, contact_id, True, False, False, False, now)
+                for contact_id, item in zip(ids, created, strict=True)
+            ],
+        )
+    updated = [item for item in items if item.contact_id is not None]
+    if updated:
+        sets = ", ".join(f"{f} = %s" for f in (*EDITABLE_FIELDS, "search_text", "updated_at"))
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Contact._meta.db_table} SET {sets} "
+                "WHERE id = %s AND organization_id = %s",
+                [
+                    [
+                        *(item.values[f] for f in EDITABLE_FIELDS),
+                        _search_text(item.values),
+                        stamp,
+                        item.contact_id,
+                        organization.pk,
+                    ]
+                    for item in updated
+                ],
+            )

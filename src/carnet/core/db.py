@@ -47,3 +47,29 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def allocate_ids(table: str, count: int) -> list[int]:
+    """Reserve ``count`` new primary keys of ``table`` for rows inserted with
+    ``insert_rows`` (which cannot return the ids it wrote). Call it inside the writing
+    transaction.
+
+    PostgreSQL draws them from the table's sequence. On SQLite the transaction holds the
+    write lock (it starts IMMEDIATE), so the ids after the highest ever used (the table's
+    ``AUTOINCREMENT`` counter, which never goes back, so a purged client's id is never
+    given again) stay free until the rows are inserted.
+    """
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        cursor.execute(f"SELECT MAX(id) FROM {table}")
+        highest = max(row[0] if row else 0, cursor.fetchone()[0] or 0)
+    return list(range(highest + 1, highest + 1 + count))

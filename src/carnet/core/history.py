@@ -46,6 +46,7 @@ def record_change(
     user: Any = None,
     changes: dict[str, dict[str, Any]] | None = None,
     source: str = "",
+    context: str = "",
 ) -> ChangeRecord:
     return ChangeRecord.objects.create(
         organization_id=organization_id,
@@ -55,6 +56,7 @@ def record_change(
         user=user if user is not None and getattr(user, "pk", None) else None,
         changes=changes or {},
         source=source,
+        context=context,
     )
 
 
@@ -71,6 +73,7 @@ def record_changes(
     user: Any = None,
     changes: dict[int, dict[str, dict[str, Any]]],
     source: str = "",
+    context: str = "",
 ) -> None:
     """Record the same action on many records at once (bulk actions): ``changes`` maps
     each record's id to its field changes. One timestamp for all.
@@ -91,6 +94,7 @@ def record_changes(
             "changes",
             "user_id",
             "source",
+            "context",
             "created_at",
         ),
         (
@@ -102,6 +106,7 @@ def record_changes(
                 _ENCODER.encode(record),
                 user_id,
                 source,
+                context,
                 now,
             )
             for object_id, record in changes.items()

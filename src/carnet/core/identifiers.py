@@ -13,14 +13,26 @@ hand-written code: ``python-stdnum`` (SIREN, SIRET, EU VAT numbers),
 
 Messages are lazy French strings (the msgids are French); nothing is translated
 at import time, and no Django settings are needed until a message is rendered.
+
+Speed: an import validates every row, so the cleaners that cost most through their
+library (e-mail, phone, SIRET, SIREN, VAT number, website, country) first try a fast
+path for the forms that fill real client files (``nom@exemple.fr``, ``01 23 45 67 89``,
+``552 100 554 00016``, ``FR 40 303265045``, ``www.exemple.fr``). A fast path only ever
+*accepts*, with the result the library would give, using the library's own rules and
+data (the phonenumbers metadata for France, email-validator's character classes and
+special-use names, stdnum's checksums); anything else, every refusal included, is
+decided by the library as before. Each ``library_clean_*`` function is the same cleaner
+without its fast path: the reference the tests compare the fast paths with.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TypeAlias
 
+import email_validator
 import phonenumbers
 import pycountry
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -28,6 +40,7 @@ from django.core.validators import URLValidator
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from email_validator import EmailNotValidError, validate_email
+from email_validator import rfc_constants as email_rfc
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.eu import vat as stdnum_vat
 from stdnum.fr import siren as stdnum_siren
@@ -53,8 +66,16 @@ __all__ = [
     "clean_vat_number",
     "clean_website",
     "french_vat_from_siren",
+    "library_clean_country",
+    "library_clean_email",
+    "library_clean_phone",
+    "library_clean_siren",
+    "library_clean_siret",
+    "library_clean_vat_number",
+    "library_clean_website",
     "siren_from_siret",
     "vat_country",
+    "vat_number_country",
     "vat_regime",
 ]
 
@@ -123,13 +144,18 @@ class IdentifierError(ValueError):
         return f"{type(self).__name__}(code={self.code!r})"
 
 
+def _interpolate(message: Message, params: Mapping[str, object]) -> str:
+    return str(message) % params
+
+
+# Built once: ``lazy()`` creates a class on each call, which cost more than the check
+# itself on a file full of wrong numbers.
+_lazy_interpolate = lazy(_interpolate, str)
+
+
 def _format_lazy(message: Message, params: Mapping[str, object]) -> Message:
     """Interpolate ``%(name)s`` placeholders when the message is rendered, not before."""
-
-    def render() -> str:
-        return str(message) % params
-
-    return lazy(render, str)()
+    return _lazy_interpolate(message, params)
 
 
 def _compact(value: str) -> str:
@@ -140,23 +166,47 @@ def _compact(value: str) -> str:
 # --------------------------------------------------------------------------- SIREN / SIRET
 
 
-def clean_siret(value: str) -> str:
-    """Return the SIRET as 14 digits, or raise :class:`IdentifierError`.
+# The Luhn test on ASCII digits, as stdnum.luhn computes it: from the right, every second
+# digit doubled (and 9 taken off above 9). Summing translated bytes is several times
+# faster than stdnum's general version (any alphabet), and this runs on every row.
+_LUHN_PLAIN = bytes.maketrans(b"0123456789", bytes(range(10)))
+_LUHN_DOUBLED = bytes.maketrans(b"0123456789", bytes((0, 2, 4, 6, 8, 1, 3, 5, 7, 9)))
+_LA_POSTE_SIREN = "356000000"
+_LA_POSTE_HEAD_OFFICE = "35600000000048"
 
-    The checksum is the Luhn algorithm, except for La Poste establishments
-    (SIREN 356000000, head office excepted) whose digits must add up to a
-    multiple of 5; ``stdnum.fr.siret`` implements both rules.
 
-    Codes: ``invalid_format`` (other characters than digits and separators),
-    ``invalid_length`` (not 14 digits), ``invalid_checksum``.
+def _luhn_valid(digits: str) -> bool:
+    """Whether ASCII ``digits`` pass the Luhn test (the caller checked they are digits)."""
+    data = digits.encode("ascii")
+    plain = sum(data[-1::-2].translate(_LUHN_PLAIN))
+    return (plain + sum(data[-2::-2].translate(_LUHN_DOUBLED))) % 10 == 0
+
+
+def _siret_passes(number: str) -> bool:
+    """The checks of ``stdnum.fr.siret.validate`` on 14 ASCII digits, for the fast path.
+
+    La Poste establishments (SIREN 356000000, head office excepted) need digits adding up
+    to a multiple of 5 instead of the Luhn test; every SIRET's SIREN must pass Luhn.
     """
-    if not value.strip():
-        return ""
+    if number.startswith(_LA_POSTE_SIREN) and number != _LA_POSTE_HEAD_OFFICE:
+        if sum(number.encode("ascii").translate(_LUHN_PLAIN)) % 5:
+            return False
+    elif not _luhn_valid(number):
+        return False
+    return _luhn_valid(number[:9])
+
+
+def _siret_digits(value: str) -> str:
+    """The SIRET's 14 digits without separators; format and length errors raised."""
     number = _compact(value)
     if not _DIGITS.fullmatch(number):
         raise IdentifierError("invalid_format", _("Le SIRET ne doit contenir que des chiffres."))
     if len(number) != 14:
         raise IdentifierError("invalid_length", _("Le SIRET doit comporter 14 chiffres."))
+    return number
+
+
+def _siret_by_library(number: str) -> str:
     try:
         return str(stdnum_siret.validate(number))
     except stdnum_exceptions.ValidationError:
@@ -169,19 +219,43 @@ def clean_siret(value: str) -> str:
         ) from None
 
 
-def clean_siren(value: str) -> str:
-    """Return the SIREN as 9 digits, or raise :class:`IdentifierError`.
+def clean_siret(value: str) -> str:
+    """Return the SIRET as 14 digits, or raise :class:`IdentifierError`.
 
-    Codes: ``invalid_format``, ``invalid_length`` (not 9 digits), ``invalid_checksum``
-    (Luhn, via ``stdnum.fr.siren``).
+    The checksum is the Luhn algorithm, except for La Poste establishments
+    (SIREN 356000000, head office excepted) whose digits must add up to a
+    multiple of 5; ``stdnum.fr.siret`` implements both rules (and decides every
+    number the fast path does not accept).
+
+    Codes: ``invalid_format`` (other characters than digits and separators),
+    ``invalid_length`` (not 14 digits), ``invalid_checksum``.
     """
     if not value.strip():
         return ""
+    number = _siret_digits(value)
+    if _siret_passes(number):
+        return number
+    return _siret_by_library(number)
+
+
+def library_clean_siret(value: str) -> str:
+    """:func:`clean_siret` without its fast path (``stdnum.fr.siret`` decides)."""
+    if not value.strip():
+        return ""
+    return _siret_by_library(_siret_digits(value))
+
+
+def _siren_digits(value: str) -> str:
+    """The SIREN's 9 digits without separators; format and length errors raised."""
     number = _compact(value)
     if not _DIGITS.fullmatch(number):
         raise IdentifierError("invalid_format", _("Le SIREN ne doit contenir que des chiffres."))
     if len(number) != 9:
         raise IdentifierError("invalid_length", _("Le SIREN doit comporter 9 chiffres."))
+    return number
+
+
+def _siren_by_library(number: str) -> str:
     try:
         return str(stdnum_siren.validate(number))
     except stdnum_exceptions.ValidationError:
@@ -192,6 +266,27 @@ def clean_siren(value: str) -> str:
                 {"value": number},
             ),
         ) from None
+
+
+def clean_siren(value: str) -> str:
+    """Return the SIREN as 9 digits, or raise :class:`IdentifierError`.
+
+    Codes: ``invalid_format``, ``invalid_length`` (not 9 digits), ``invalid_checksum``
+    (Luhn, via ``stdnum.fr.siren`` for every number the fast path does not accept).
+    """
+    if not value.strip():
+        return ""
+    number = _siren_digits(value)
+    if _luhn_valid(number):
+        return number
+    return _siren_by_library(number)
+
+
+def library_clean_siren(value: str) -> str:
+    """:func:`clean_siren` without its fast path (``stdnum.fr.siren`` decides)."""
+    if not value.strip():
+        return ""
+    return _siren_by_library(_siren_digits(value))
 
 
 def siren_from_siret(siret: str) -> str:

@@ -25,6 +25,9 @@ class ChangeRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source = models.CharField(max_length=16, blank=True)
+    # What the change was part of, when more than one person's edit: "import:42" for the
+    # rows of import 42 (its page lists them, and can roll them back).
+    context = models.CharField(max_length=32, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
 
     class Meta:

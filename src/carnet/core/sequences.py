@@ -21,3 +21,17 @@ def next_value(organization_id: int, name: str) -> int:
                 last_value=F("last_value") + 1
             )
         return Sequence.objects.get(organization_id=organization_id, name=name).last_value
+
+
+def reserve_values(organization_id: int, name: str, count: int) -> list[int]:
+    """The next ``count`` values of the counter at once (bulk creation), in the caller's
+    transaction."""
+    if count <= 0:
+        return []
+    with transaction.atomic():
+        Sequence.objects.get_or_create(organization_id=organization_id, name=name)
+        Sequence.objects.filter(organization_id=organization_id, name=name).update(
+            last_value=F("last_value") + count
+        )
+        last = Sequence.objects.get(organization_id=organization_id, name=name).last_value
+    return list(range(last - count + 1, last + 1))
