@@ -1879,3 +1879,40 @@ def update_clients_bulk(
         context=context,
     )
     return {client_id: item.version + 1 for client_id, (item, _c) in changed.items()}
+
+
+def purge_clients_bulk(
+    organization: Organization,
+    user: User | None,
+    client_ids: list[int],
+    *,
+    source: str = "",
+    context: str = "",
+) -> None:
+    """Delete clients for good, in the caller's transaction (an import rolled back removes
+    the clients it created): their tags, addresses, custom values and contact links go
+    with them, and their contacts too when no other client has them. The history keeps
+    a "purge" entry for each."""
+    from carnet.contacts.models import ClientContact, Contact
+
+    if not client_ids:
+        return
+    record_changes(
+        organization_id=organization.pk,
+        object_type=OBJECT_TYPE,
+        action="purge",
+        user=user,
+        changes={pk: {} for pk in client_ids},
+        source=source,
+        context=context,
+    )
+    contact_ids = set(
+        ClientContact.objects.filter(
+            organization=organization, client_id__in=client_ids
+        ).values_list("contact_id", flat=True)
+    )
+    Client.objects.filter(organization=organization, pk__in=client_ids).delete()
+    if contact_ids:
+        Contact.objects.filter(organization=organization, pk__in=contact_ids).exclude(
+            links__isnull=False
+        ).delete()

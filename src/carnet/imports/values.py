@@ -80,7 +80,7 @@ def kind_of(text: str) -> str | None:
 
 
 def civility_of(text: str) -> str | None:
-    """"mr" or "mrs" from what people write ("M.", "Madame", "Mlle"…); None otherwise."""
+    """ "mr" or "mrs" from what people write ("M.", "Madame", "Mlle"…); None otherwise."""
     key = fold(text).strip()
     return CIVILITY_WORDS.get(key) or CIVILITY_WORDS.get(key.rstrip("."))
 

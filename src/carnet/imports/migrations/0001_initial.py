@@ -7,89 +7,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('jobs', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("jobs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(blank=True, max_length=16)),
-                ('filename', models.CharField(max_length=255)),
-                ('stored_name', models.CharField(max_length=255)),
-                ('size', models.BigIntegerField(default=0)),
-                ('status', models.CharField(choices=[('uploaded', 'Fichier reçu'), ('analyzing', 'Vérification en cours'), ('ready', 'Prêt à importer'), ('committing', 'Import en cours'), ('committed', 'Importé'), ('rolling_back', 'Annulation en cours'), ('rolled_back', 'Annulé'), ('failed', 'Échec')], default='uploaded', max_length=16)),
-                ('info', models.JSONField(default=dict)),
-                ('options', models.JSONField(default=dict)),
-                ('header', models.JSONField(default=list)),
-                ('mapping', models.JSONField(default=list)),
-                ('key', models.CharField(blank=True, choices=[('', 'Aucune : créer chaque ligne'), ('id', 'Identifiant Carnet'), ('reference', 'Référence'), ('siret', 'SIRET'), ('vat_number', 'N° TVA intracommunautaire'), ('email', 'E-mail')], max_length=16)),
-                ('clear_blanks', models.BooleanField(default=False)),
-                ('counts', models.JSONField(default=dict)),
-                ('error_code', models.CharField(blank=True, max_length=32)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('previewed_at', models.DateTimeField(blank=True, null=True)),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
-                ('rolled_back_at', models.DateTimeField(blank=True, null=True)),
-                ('rollback_result', models.JSONField(default=dict)),
-                ('committed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='jobs.job')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=16)),
+                ("filename", models.CharField(max_length=255)),
+                ("stored_name", models.CharField(max_length=255)),
+                ("size", models.BigIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("uploaded", "Fichier reçu"),
+                            ("analyzing", "Vérification en cours"),
+                            ("ready", "Prêt à importer"),
+                            ("committing", "Import en cours"),
+                            ("committed", "Importé"),
+                            ("rolling_back", "Annulation en cours"),
+                            ("rolled_back", "Annulé"),
+                            ("failed", "Échec"),
+                        ],
+                        default="uploaded",
+                        max_length=16,
+                    ),
+                ),
+                ("info", models.JSONField(default=dict)),
+                ("options", models.JSONField(default=dict)),
+                ("header", models.JSONField(default=list)),
+                ("mapping", models.JSONField(default=list)),
+                (
+                    "key",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Aucune : créer chaque ligne"),
+                            ("id", "Identifiant Carnet"),
+                            ("reference", "Référence"),
+                            ("siret", "SIRET"),
+                            ("vat_number", "N° TVA intracommunautaire"),
+                            ("email", "E-mail"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("clear_blanks", models.BooleanField(default=False)),
+                ("counts", models.JSONField(default=dict)),
+                ("error_code", models.CharField(blank=True, max_length=32)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("previewed_at", models.DateTimeField(blank=True, null=True)),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
+                ("rolled_back_at", models.DateTimeField(blank=True, null=True)),
+                ("rollback_result", models.JSONField(default=dict)),
+                (
+                    "committed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="jobs.job",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ImportRow',
+            name="ImportRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('committed', models.BooleanField(default=False)),
-                ('line', models.IntegerField()),
-                ('action', models.CharField(choices=[('create', 'Création'), ('update', 'Mise à jour'), ('unchanged', 'Inchangé'), ('error', 'Erreur')], max_length=16)),
-                ('client_id', models.BigIntegerField(blank=True, null=True)),
-                ('errors', models.JSONField(default=list)),
-                ('changes', models.JSONField(default=dict)),
-                ('version_after', models.IntegerField(blank=True, null=True)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='imports.importbatch')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("committed", models.BooleanField(default=False)),
+                ("line", models.IntegerField()),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Création"),
+                            ("update", "Mise à jour"),
+                            ("unchanged", "Inchangé"),
+                            ("error", "Erreur"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("client_id", models.BigIntegerField(blank=True, null=True)),
+                ("errors", models.JSONField(default=list)),
+                ("changes", models.JSONField(default=dict)),
+                ("version_after", models.IntegerField(blank=True, null=True)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="imports.importbatch",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SavedMapping',
+            name="SavedMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('columns', models.JSONField(default=dict)),
-                ('key', models.CharField(blank=True, choices=[('', 'Aucune : créer chaque ligne'), ('id', 'Identifiant Carnet'), ('reference', 'Référence'), ('siret', 'SIRET'), ('vat_number', 'N° TVA intracommunautaire'), ('email', 'E-mail')], max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("columns", models.JSONField(default=dict)),
+                (
+                    "key",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Aucune : créer chaque ligne"),
+                            ("id", "Identifiant Carnet"),
+                            ("reference", "Référence"),
+                            ("siret", "SIRET"),
+                            ("vat_number", "N° TVA intracommunautaire"),
+                            ("email", "E-mail"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddIndex(
-            model_name='importbatch',
-            index=models.Index(fields=['organization', '-created_at'], name='import_batch_list'),
+            model_name="importbatch",
+            index=models.Index(fields=["organization", "-created_at"], name="import_batch_list"),
         ),
         migrations.AddIndex(
-            model_name='importrow',
-            index=models.Index(fields=['batch', 'committed', 'line'], name='import_row_line'),
+            model_name="importrow",
+            index=models.Index(fields=["batch", "committed", "line"], name="import_row_line"),
         ),
         migrations.AddIndex(
-            model_name='importrow',
-            index=models.Index(fields=['batch', 'committed', 'action', 'line'], name='import_row_action'),
+            model_name="importrow",
+            index=models.Index(
+                fields=["batch", "committed", "action", "line"], name="import_row_action"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='savedmapping',
-            constraint=models.UniqueConstraint(models.F('organization'), django.db.models.functions.text.Lower('name'), name='saved_mapping_unique_name'),
+            model_name="savedmapping",
+            constraint=models.UniqueConstraint(
+                models.F("organization"),
+                django.db.models.functions.text.Lower("name"),
+                name="saved_mapping_unique_name",
+            ),
         ),
     ]

@@ -1,0 +1,393 @@
+"""Exporting clients to CSV and XLSX, every field, streamed with flat memory.
+
+The columns are those of ``columns.columns_for`` (the importer reads them back), their
+cells written as ``values`` says so that re-importing an export changes nothing. Clients
+are read by chunks of ``CHUNK`` ids, each chunk in a handful of queries (the clients,
+their tags, main contacts and default addresses), whatever the number of clients.
+
+CSV is UTF-8 with a byte-order mark and ``;`` by default, what French Excel opens
+correctly, with decimal commas; ``,`` on request (with decimal points). Cells a
+spreadsheet would run as formulas are neutralized (``values.neutralize``). XLSX cells are
+typed: text stays text (a SIRET never becomes 7.3E+13, a text starting with "=" is never
+a formula), amounts and counts are numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from carnet.accounts.models import Membership, Organization
+from carnet.addresses.models import Address
+from carnet.clients.models import Category, Client, ClientTag, Kind
+from carnet.contacts.models import ClientContact
+from carnet.customfields.models import CustomField, FieldType
+from carnet.customfields.validation import input_value
+
+from . import values as cells
+from .columns import CUSTOM_PREFIX, Column, columns_for
+
+CHUNK = 2000
+SHEET_NAME = "Clients"
+_FRENCH_NUMBER = re.compile(r"^\+33([1-9])(\d{2})(\d{2})(\d{2})(\d{2})$")
+_CLIENT_COLUMNS = (
+    "id",
+    "reference",
+    "kind",
+    "name",
+    "civility",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "fax",
+    "website",
+    "legal_form",
+    "siret",
+    "siren",
+    "naf_code",
+    "share_capital",
+    "rcs",
+    "vat_number",
+    "vat_regime",
+    "sector",
+    "employee_count",
+    "country",
+    "linkedin_url",
+    "twitter_url",
+    "facebook_url",
+    "viadeo_url",
+    "customer_account",
+    "auxiliary_account",
+    "marketing_email",
+    "marketing_sms",
+    "notes",
+    "category_id",
+    "owner_id",
+    "archived",
+    "created_at",
+    "updated_at",
+    "custom_fields",
+)
+_VAT_REGIMES = {
+    "standard": "TVA française",
+    "reverse_charge": "Autoliquidation (UE)",
+    "export": "Exonération (export)",
+}
+
+
+def export_phone(value: str, country: str) -> str:
+    """``values.phone_for_export`` with a fast path for the common case, a French number
+    of a French client ("+33142685300" -> "01 42 68 53 00", as phonenumbers formats it)."""
+    if not value:
+        return ""
+    if country in ("FR", ""):
+        match = _FRENCH_NUMBER.match(value)
+        if match:
+            return "0" + " ".join(match.groups())
+    return cells.phone_for_export(value, country)
+
+
+def client_ids(
+    organization: Organization, *, archived: bool = False, ids: Iterable[int] | None = None
+) -> Iterator[list[int]]:
+    """Chunks of the ids to export: the given ones (of the organization, trash left out),
+    else every client (archived ones when asked), in id order."""
+    base = Client.objects.filter(organization=organization, deleted_at__isnull=True)
+    if ids is not None:
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            found = list(base.filter(pk__in=chunk).order_by("id").values_list("id", flat=True))
+            if found:
+                yield found
+        return
+    if not archived:
+        base = base.filter(archived=False)
+    last = 0
+    while True:
+        chunk = list(base.filter(pk__gt=last).order_by("id").values_list("id", flat=True)[:CHUNK])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1]
+
+
+class Exporter:
+    """Turns chunks of client ids into rows of cells, for one organization."""
+
+    def __init__(self, organization: Organization, *, csv_cells: bool, decimal_comma: bool):
+        self.organization = organization
+        self.csv_cells = csv_cells
+        self.decimal_comma = decimal_comma
+        self.definitions: list[CustomField] = list(
+            CustomField.objects.filter(organization=organization)
+        )
+        self.columns: list[Column] = columns_for(self.definitions)
+        self.fields = {f.slug: f for f in self.definitions}
+        self.categories = dict(
+            Category.objects.filter(organization=organization).values_list("id", "name")
+        )
+        self.owners = dict(
+            Membership.objects.filter(organization=organization).values_list(
+                "user_id", "user__email"
+            )
+        )
+
+    @property
+    def header(self) -> list[str]:
+        return [column.label for column in self.columns]
+
+    def rows(self, chunks: Iterable[list[int]]) -> Iterator[list[Any]]:
+        for ids in chunks:
+            yield from self._chunk(ids)
+
+    def _chunk(self, ids: list[int]) -> Iterator[list[Any]]:
+        organization_id = self.organization.pk
+        clients = Client.objects.filter(organization_id=organization_id, pk__in=ids).order_by("id")
+        tags: dict[int, list[str]] = {}
+        for client_id, name in ClientTag.objects.filter(
+            organization_id=organization_id, client_id__in=ids
+        ).values_list("client_id", "tag__name"):
+            tags.setdefault(client_id, []).append(name)
+        contacts: dict[int, tuple[Any, ...]] = {
+            row[0]: row[1:]
+            for row in ClientContact.objects.filter(
+                organization_id=organization_id, client_id__in=ids, is_main=True
+            ).values_list(
+                "client_id",
+                "contact__civility",
+                "contact__first_name",
+                "contact__last_name",
+                "contact__job_title",
+                "contact__email",
+                "contact__phone",
+                "contact__mobile",
+            )
+        }
+        addresses: dict[tuple[int, str], tuple[Any, ...]] = {}
+        for row in Address.objects.filter(
+            Q(is_billing=True) | Q(is_delivery=True),
+            organization_id=organization_id,
+            client_id__in=ids,
+        ).values_list(
+            "client_id",
+            "is_billing",
+            "is_delivery",
+            "line1",
+            "line2",
+            "line3",
+            "postcode",
+            "city",
+            "region",
+            "country",
+        ):
+            if row[1]:
+                addresses[(row[0], "billing")] = row[3:]
+            if row[2]:
+                addresses[(row[0], "delivery")] = row[3:]
+        for row in clients.values_list(*_CLIENT_COLUMNS):
+            data = dict(zip(_CLIENT_COLUMNS, row, strict=True))
+            yield self._cells(data, tags, contacts, addresses)
+
+    def _text(self, value: str) -> str:
+        return cells.neutralize(value) if self.csv_cells and value else value
+
+    def _cells(
+        self,
+        data: dict[str, Any],
+        tags: dict[int, list[str]],
+        contacts: dict[int, tuple[Any, ...]],
+        addresses: dict[tuple[int, str], tuple[Any, ...]],
+    ) -> list[Any]:
+        pk = data["id"]
+        country = data["country"]
+        text = self._text
+        out: list[Any] = [
+            pk,
+            text(data["reference"]),
+            "Entreprise" if data["kind"] == Kind.COMPANY else "Particulier",
+            text(data["name"]),
+            cells.CIVILITY_LABELS.get(data["civility"], ""),
+            text(data["first_name"]),
+            text(data["last_name"]),
+            text(data["email"]),
+            text(export_phone(data["phone"], country)),
+            text(export_phone(data["mobile"], country)),
+            text(export_phone(data["fax"], country)),
+            text(data["website"]),
+            text(data["legal_form"]),
+            data["siret"],
+            data["siren"],
+            data["naf_code"],
+            self._amount(data["share_capital"]),
+            text(data["rcs"]),
+            data["vat_number"],
+            _VAT_REGIMES.get(data["vat_regime"], data["vat_regime"]),
+            text(data["sector"]),
+            self._count(data["employee_count"]),
+            country,
+            text(data["linkedin_url"]),
+            text(data["twitter_url"]),
+            text(data["facebook_url"]),
+            text(data["viadeo_url"]),
+            text(data["customer_account"]),
+            text(data["auxiliary_account"]),
+            cells.yes_no(data["marketing_email"]),
+            cells.yes_no(data["marketing_sms"]),
+            text(data["notes"]),
+            text(", ".join(sorted(tags.get(pk, []), key=str.casefold))),
+            text(self.categories.get(data["category_id"], "")),
+            self.owners.get(data["owner_id"], ""),
+            cells.yes_no(data["archived"]),
+            _moment(data["created_at"]),
+            _moment(data["updated_at"]),
+        ]
+        contact = contacts.get(pk)
+        if contact is None:
+            out += [""] * 7
+        else:
+            civility, first, last, job, email, phone, mobile = contact
+            out += [
+                cells.CIVILITY_LABELS.get(civility, ""),
+                text(first),
+                text(last),
+                text(job),
+                text(email),
+                text(export_phone(phone, country)),
+                text(export_phone(mobile, country)),
+            ]
+        for group in ("billing", "delivery"):
+            address = addresses.get((pk, group))
+            if address is None:
+                out += [""] * 7
+            else:
+                out += [text(part or "") for part in address]
+        custom = data["custom_fields"] or {}
+        if isinstance(custom, str):
+            import json
+
+            custom = json.loads(custom)
+        for column in self.columns[len(out) :]:
+            slug = column.key.removeprefix(CUSTOM_PREFIX)
+            out.append(self._custom(self.fields[slug], custom.get(slug)))
+        return out
+
+    def _amount(self, value: Any) -> Any:
+        if value is None:
+            return ""
+        amount = Decimal(value)
+        if not self.csv_cells:
+            return float(amount)
+        return cells.amount_for_export(amount, decimal_comma=self.decimal_comma)
+
+    def _count(self, value: Any) -> Any:
+        if value is None:
+            return ""
+        return value if not self.csv_cells else str(value)
+
+    def _custom(self, field: CustomField, value: Any) -> Any:
+        if value is None or value == "" or value == []:
+            return ""
+        if field.type == FieldType.BOOLEAN:
+            return cells.yes_no(bool(value))
+        if field.type == FieldType.DECIMAL:
+            return (
+                self._amount(Decimal(str(value))) if self.csv_cells else float(Decimal(str(value)))
+            )
+        if field.type == FieldType.INTEGER and not self.csv_cells:
+            return int(value)
+        rendered = input_value(field, value)
+        if isinstance(rendered, list):
+            rendered = ", ".join(rendered)
+        return self._text(str(rendered))
+
+
+def _moment(value: Any) -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --- Writers ----------------------------------------------------------------------------
+class _Buffer(io.StringIO):
+    def take(self) -> str:
+        text = self.getvalue()
+        self.seek(0)
+        self.truncate(0)
+        return text
+
+
+def csv_chunks(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ";"
+) -> Iterator[bytes]:
+    """A CSV file, UTF-8 with a byte-order mark, in pieces of about 64 KB."""
+    buffer = _Buffer()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    yield "\ufeff".encode() + buffer.take().encode()
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > 65536:
+            yield buffer.take().encode()
+    rest = buffer.take()
+    if rest:
+        yield rest.encode()
+
+
+def write_xlsx(
+    path: Path,
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+    *,
+    widths: dict[str, Sequence[float]] | None = None,
+) -> None:
+    """Write an XLSX workbook: each sheet a name, a header and rows, streamed (the writer
+    keeps one row in memory at a time). Text cells stay text."""
+    from rustpy_xlsxwriter import FastExcel
+
+    workbook = FastExcel(str(path)).format(bold_headers=True)
+    for name, header, rows in sheets:
+        keys = list(header)
+        records = (dict(zip(keys, row, strict=False)) for row in rows)
+        workbook = workbook.freeze(row=1, col=0).sheet(
+            name, records, column_widths=list((widths or {}).get(name, [])) or None
+        )
+    workbook.save()
+
+
+def export_csv(
+    organization: Organization,
+    *,
+    delimiter: str = ";",
+    archived: bool = False,
+    ids: Iterable[int] | None = None,
+) -> Iterator[bytes]:
+    exporter = Exporter(organization, csv_cells=True, decimal_comma=delimiter == ";")
+    chunks = client_ids(organization, archived=archived, ids=ids)
+    return csv_chunks(exporter.header, exporter.rows(chunks), delimiter=delimiter)
+
+
+def export_xlsx(
+    organization: Organization,
+    path: Path,
+    *,
+    archived: bool = False,
+    ids: Iterable[int] | None = None,
+) -> None:
+    exporter = Exporter(organization, csv_cells=False, decimal_comma=False)
+    chunks = client_ids(organization, archived=archived, ids=ids)
+    widths = [max(10.0, min(40.0, len(label) + 2.0)) for label in exporter.header]
+    write_xlsx(
+        path,
+        [(SHEET_NAME, exporter.header, exporter.rows(chunks))],
+        widths={SHEET_NAME: widths},
+    )
