@@ -317,6 +317,8 @@ def _register_routers() -> None:
     from carnet.contacts.vcard_api import router as vcards_router
     from carnet.customfields.api import router as custom_fields_router
     from carnet.files.api import router as files_router
+    from carnet.imports.api import exports_router
+    from carnet.imports.api import router as imports_router
 
     api.add_router("/clients", clients_router)
     api.add_router("/tags", tags_router)
@@ -328,6 +330,8 @@ def _register_routers() -> None:
     api.add_router("", files_router)
     api.add_router("", vcards_router)
     api.add_router("/custom-fields", custom_fields_router)
+    api.add_router("/imports", imports_router)
+    api.add_router("/exports", exports_router)
 
 
 _register_routers()

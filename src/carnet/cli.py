@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     from carnet.accounts import cli as accounts_cli
     from carnet.clients import cli as clients_cli
     from carnet.core import cli as core_cli
+    from carnet.imports import cli as imports_cli
 
     parser = argparse.ArgumentParser(
         prog="carnet",
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_demo(subparsers)
     accounts_cli.register(subparsers)
     clients_cli.register(subparsers)
+    imports_cli.register(subparsers)
     return parser
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("clients/<int:client_id>/addresses/", include("carnet.addresses.urls")),
     path("clients/<int:client_id>/contacts/", include("carnet.contacts.urls")),
     path("", include("carnet.files.urls")),
+    path("", include("carnet.imports.urls")),
     path("settings/", RedirectView.as_view(pattern_name="organizing:tags", permanent=False)),
     path("settings/", include("carnet.clients.organizing_urls")),
     path("settings/custom-fields/", include("carnet.customfields.urls")),

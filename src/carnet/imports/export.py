@@ -301,9 +301,8 @@ class Exporter:
         if field.type == FieldType.BOOLEAN:
             return cells.yes_no(bool(value))
         if field.type == FieldType.DECIMAL:
-            return (
-                self._amount(Decimal(str(value))) if self.csv_cells else float(Decimal(str(value)))
-            )
+            # Text in both formats: the value keeps its digits as typed ("12.50").
+            return cells.amount_for_export(Decimal(str(value)), decimal_comma=self.decimal_comma)
         if field.type == FieldType.INTEGER and not self.csv_cells:
             return int(value)
         rendered = input_value(field, value)

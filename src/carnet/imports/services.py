@@ -624,7 +624,8 @@ def commit(
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
-            ImportRow.objects.filter(batch=batch, committed=True).delete()
+            # The preview's rows give way to what the commit did.
+            ImportRow.objects.filter(batch=batch).delete()
             for plans in _plans(batch, reporter, "commit", counts):
                 versions = _write(organization, user, batch, plans, definitions)
                 insert_rows(

@@ -28,7 +28,7 @@ from carnet.accounts.access import (
     require_editor,
 )
 from carnet.clients import queries
-from carnet.clients.views import _list_spec
+from carnet.clients.views import _list_spec, _safe_next
 from carnet.core.errors import DomainError, ValidationFailed
 from carnet.core.inputs import parse_flag
 
@@ -355,11 +355,15 @@ def import_template(request: HttpRequest, extension: str) -> HttpResponse:
 def export_clients(request: HttpRequest) -> HttpResponse:
     """The client list's export: the clients its filters show, or those ticked (``ids``)."""
     organization = current_organization(request)
-    extension = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    chosen = request.GET.get("export_selection") or request.GET.get("format")
+    extension = "xlsx" if chosen == "xlsx" else "csv"
     delimiter = "," if request.GET.get("delimiter") == "," else ";"
     selected = request.GET.getlist("ids")
     ids: list[int] | None = None
     archived = False
+    if "export_selection" in request.GET and not selected:
+        messages.error(request, _("Cochez les clients à exporter."))
+        return redirect(_safe_next(request, reverse("clients:list")))
     if selected:
         ids = [int(pk) for pk in selected if pk.isascii() and pk.isdigit() and len(pk) < 19]
     else:

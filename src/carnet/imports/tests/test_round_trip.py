@@ -1,0 +1,233 @@
+"""An export imports back exactly: unchanged as it is, one update for one changed cell."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+
+from carnet.accounts.models import Role
+from carnet.accounts.services import add_member
+from carnet.addresses.services import create_address
+from carnet.clients import services as clients
+from carnet.clients.models import Client
+from carnet.contacts.services import create_contact_for_client
+from carnet.core.models import ChangeRecord
+from carnet.customfields.services import create_custom_field
+from carnet.imports import export
+from carnet.imports.models import ImportRow
+
+from .helpers import commit, upload
+
+
+@pytest.fixture
+def rich_clients(organization, owner):
+    """Clients using every column, with values a spreadsheet would mangle."""
+    seller = add_member(organization, email="vente@dupont.fr", password="x" * 12, role=Role.MEMBER)
+    create_custom_field(
+        organization, owner, {"name": "Niveau", "type": "choice", "choices": ["Or", "Argent"]}
+    )
+    create_custom_field(
+        organization,
+        owner,
+        {"name": "Options", "type": "multiple_choice", "choices": ["Wifi", "Parking", "Café"]},
+    )
+    create_custom_field(organization, owner, {"name": "Fin de contrat", "type": "date"})
+    create_custom_field(organization, owner, {"name": "Sites", "type": "integer"})
+    create_custom_field(organization, owner, {"name": "Remise", "type": "decimal"})
+    create_custom_field(organization, owner, {"name": "Signé", "type": "boolean"})
+    create_custom_field(organization, owner, {"name": "Note interne", "type": "long_text"})
+    martin = clients.create_client(
+        organization,
+        owner,
+        {
+            "name": "=SUM(A1:A2) Boulangerie",
+            "reference": "+REF-1",
+            "email": "contact@martin.fr",
+            "phone": "01 42 68 53 00",
+            "mobile": "06 12 34 56 78",
+            "fax": "+32 2 555 12 12",
+            "website": "https://www.martin.fr/boutique?x=1",
+            "legal_form": "SARL",
+            "siret": "73282932000074",
+            "naf_code": "10.71C",
+            "share_capital": "10000.50",
+            "rcs": "Paris B 732 829 320",
+            "vat_number": "FR44732829320",
+            "sector": "-Alimentation",
+            "employee_count": 12,
+            "linkedin_url": "linkedin.com/company/martin",
+            "customer_account": "411MARTIN",
+            "auxiliary_account": "@AUX",
+            "marketing_email": True,
+            "notes": 'Ligne 1\nLigne 2 ; "guillemets", virgule',
+            "tags": ["VIP", "Salon 2026"],
+            "category": "Commerce",
+            "owner": seller.user.pk,
+            "custom_fields": {
+                "niveau": "Or",
+                "options": ["Wifi", "Café"],
+                "fin_de_contrat": "2026-12-31",
+                "sites": 3,
+                "remise": "12.50",
+                "signe": True,
+                "note_interne": '=HYPERLINK("http://evil")',
+            },
+        },
+    )
+    create_contact_for_client(
+        organization,
+        owner,
+        martin.pk,
+        {
+            "civility": "mrs",
+            "first_name": "Claire",
+            "last_name": "Martin",
+            "email": "c@martin.fr",
+            "phone": "01 42 68 53 01",
+            "job_title": "Gérante",
+        },
+        roles=["main"],
+    )
+    create_address(
+        organization,
+        owner,
+        martin.pk,
+        {"line1": "12 rue de la Paix", "postcode": "75002", "city": "Paris", "is_billing": True},
+    )
+    create_address(
+        organization,
+        owner,
+        martin.pk,
+        {
+            "line1": "Zone Nord",
+            "line2": "Quai 3",
+            "postcode": "06000",
+            "city": "Nice",
+            "is_delivery": True,
+        },
+    )
+    faure = clients.create_client(
+        organization,
+        owner,
+        {
+            "kind": "individual",
+            "civility": "mr",
+            "first_name": "Éric",
+            "last_name": "Faure",
+            "country": "BE",
+            "phone": "+32 2 555 12 13",
+            "mobile": "+33 6 12 34 56 79",
+        },
+    )
+    berlin = clients.create_client(
+        organization, owner, {"name": "Berlin GmbH", "country": "DE", "vat_number": "DE136695976"}
+    )
+    clients.archive_client(organization, owner, berlin.pk)
+    return [martin, faure, berlin]
+
+
+def _csv(organization, delimiter: str = ";", archived: bool = True) -> bytes:
+    return b"".join(export.export_csv(organization, delimiter=delimiter, archived=archived))
+
+
+def _xlsx(organization, tmp_path) -> bytes:
+    path = tmp_path / "clients.xlsx"
+    export.export_xlsx(organization, path, archived=True)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("kind", ["semicolon", "comma", "xlsx"])
+def test_reimporting_an_unmodified_export_changes_nothing(
+    organization, owner, rich_clients, tmp_path, kind
+):
+    before = {c.pk: c.version for c in Client.objects.all()}
+    history = ChangeRecord.objects.count()
+    if kind == "xlsx":
+        content, name = _xlsx(organization, tmp_path), "clients.xlsx"
+    else:
+        content, name = _csv(organization, ";" if kind == "semicolon" else ","), "clients.csv"
+    batch = upload(organization, owner, content, name=name)
+    assert batch.key == "id"
+    assert not [
+        h
+        for h, k in zip(batch.header, batch.mapping, strict=True)
+        if not k and h not in ("Régime de TVA", "Archivé", "Créé le", "Modifié le")
+    ], batch.mapping
+    problems = list(
+        ImportRow.objects.filter(batch=batch)
+        .exclude(action="unchanged")
+        .values("line", "action", "errors", "changes")
+    )
+    assert problems == []
+    assert batch.counts["unchanged"] == 3
+    commit(batch, owner)
+    assert {c.pk: c.version for c in Client.objects.all()} == before
+    assert ChangeRecord.objects.count() == history
+
+
+def test_changing_one_cell_gives_one_update_with_that_field_only(organization, owner, rich_clients):
+    martin = rich_clients[0]
+    rows = list(csv.reader(io.StringIO(_csv(organization).decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    column = header.index("Secteur d'activité")
+    for row in rows[1:]:
+        if row[0] == str(martin.pk):
+            row[column] = "Boulangerie artisanale"
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows(rows)
+    batch = commit(upload(organization, owner, buffer.getvalue().encode("utf-8")), owner)
+    assert (batch.counts["update"], batch.counts["unchanged"]) == (1, 2)
+    record = ChangeRecord.objects.filter(object_id=martin.pk).latest("id")
+    assert record.changes == {"sector": {"old": "-Alimentation", "new": "Boulangerie artisanale"}}
+    assert record.context == batch.context
+
+
+def test_cells_that_look_like_formulas_are_neutralized_in_csv(organization, rich_clients):
+    text = _csv(organization).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    cells = [cell for row in rows for cell in row]
+    assert "'=SUM(A1:A2) Boulangerie" in cells
+    assert "'+REF-1" in cells
+    assert "'-Alimentation" in cells
+    assert "'@AUX" in cells
+    assert not any(cell[:1] in "=+-@" for cell in cells if cell)
+
+
+def test_the_csv_suits_french_excel(organization, rich_clients):
+    content = _csv(organization)
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark
+    text = content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Identifiant Carnet;Référence;Type;Nom")
+    assert "10000,50" in text  # decimal comma
+    assert "01 42 68 53 00" in text  # French numbers as people write them
+    assert "02 555 12 13" in text  # a Belgian client's number, as Belgians write it
+    assert "+33 6 12 34 56 79" in text  # his French mobile: international
+    comma = _csv(organization, ",").decode("utf-8-sig")
+    assert "10000.50" in comma
+
+
+def test_archived_clients_are_exported_only_on_request(organization, rich_clients):
+    with_archived = _csv(organization, archived=True).decode("utf-8-sig")
+    without = _csv(organization, archived=False).decode("utf-8-sig")
+    assert "Berlin GmbH" in with_archived and "Berlin GmbH" not in without
+
+
+def test_xlsx_cells_are_typed(organization, rich_clients, tmp_path):
+    import openpyxl
+
+    path = tmp_path / "export.xlsx"
+    export.export_xlsx(organization, path, archived=True)
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    martin = next(
+        row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == rich_clients[0].pk
+    )
+    values = dict(zip(header, martin, strict=True))
+    assert values["SIRET"] == "73282932000074"  # text, never 7.3E+13
+    assert values["Nom"] == "=SUM(A1:A2) Boulangerie"  # text, not a formula
+    assert values["Capital social"] == pytest.approx(10000.5)
+    assert values["Effectif"] == 12
+    assert Decimal(str(values["Remise"])) == Decimal("12.5")
