@@ -454,7 +454,10 @@ class ExportParams(Schema):
         ";", pattern="^[;,]$", description="CSV: `;` (French Excel) or `,`."
     )
     ids: str | None = NinjaField(
-        None, pattern=r"^\d{1,18}(,\d{1,18}){0,9999}$", description="Selected clients: 1,2,3."
+        None,
+        pattern=r"^\d{1,18}(,\d{1,18})*$",
+        max_length=200_000,
+        description="Selected clients: 1,2,3.",
     )
 
 
