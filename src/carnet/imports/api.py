@@ -49,7 +49,7 @@ ERROR_ROWS = 100
 READ_ERRORS: dict[int | tuple[int, ...], Any] = {(401, 404): Problem}
 LIST_ERRORS: dict[int | tuple[int, ...], Any] = {(401, 422): Problem}
 UPLOAD_ERRORS: dict[int | tuple[int, ...], Any] = {(400, 401, 403, 409, 413, 415, 422): Problem}
-STEP_ERRORS: dict[int | tuple[int, ...], Any] = {(401, 403, 404, 409, 412, 422): Problem}
+STEP_ERRORS: dict[int | tuple[int, ...], Any] = {(400, 401, 403, 404, 409, 412, 415, 422): Problem}
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -357,7 +357,7 @@ def update_import(request: HttpRequest, import_id: int, payload: ImportPatch) ->
 
 @router.get(
     "/{import_id}/rows",
-    response={200: ImportRows, **READ_ERRORS},
+    response={200: ImportRows, **READ_ERRORS, 422: Problem},
     summary="What each row does (or would do)",
 )
 def import_rows(request: HttpRequest, import_id: int, params: Query[RowsParams]) -> Any:

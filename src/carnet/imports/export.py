@@ -343,6 +343,20 @@ def csv_chunks(
         yield rest.encode()
 
 
+def _unique(header: Sequence[str]) -> list[str]:
+    """The writer takes each row as a dict keyed by header: a header repeated in a file
+    (an error report keeps the file's own) gets invisible zero-width spaces to stay apart."""
+    seen: set[str] = set()
+    keys = []
+    for text in header:
+        key = text
+        while key in seen:
+            key += "\u200b"
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
 def write_xlsx(
     path: Path,
     sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
@@ -355,7 +369,7 @@ def write_xlsx(
 
     workbook = FastExcel(str(path)).format(bold_headers=True)
     for name, header, rows in sheets:
-        keys = list(header)
+        keys = _unique(header)
         records = (dict(zip(keys, row, strict=False)) for row in rows)
         workbook = workbook.freeze(row=1, col=0).sheet(
             name, records, column_widths=list((widths or {}).get(name, [])) or None

@@ -19,6 +19,7 @@ with progress and cancellation; a small file is handled at once.
 
 from __future__ import annotations
 
+import codecs
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -81,6 +82,41 @@ def _table(batch: ImportBatch) -> Table:
         delimiter=options.get("delimiter") or None,
         sheet=options.get("sheet") or None,
     )
+
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _clean_reading_options(
+    encoding: str | None, delimiter: str | None, sheet: str | None
+) -> dict[str, str | None]:
+    """How the person wants the file read (blank: detect): a known encoding, one of the
+    delimiters, a sheet name."""
+    errors: list[FieldError] = []
+    if encoding:
+        try:
+            encoding = codecs.lookup(encoding).name if len(encoding) <= 40 else None
+        except LookupError:
+            encoding = None
+        if encoding is None:
+            errors.append(
+                FieldError(
+                    "encoding", "invalid_choice", _("Encodage inconnu (par exemple utf-8, cp1252).")
+                )
+            )
+    if delimiter and delimiter not in DELIMITERS:
+        errors.append(
+            FieldError(
+                "delimiter",
+                "invalid_choice",
+                _("Séparateur possible : virgule, point-virgule, tabulation ou barre verticale."),
+            )
+        )
+    if sheet is not None and (len(sheet) > 100 or "\x00" in sheet):
+        errors.append(FieldError("sheet", "invalid", _("Nom de feuille invalide.")))
+    if errors:
+        raise ValidationFailed(errors)
+    return {"encoding": encoding or None, "delimiter": delimiter or None, "sheet": sheet or None}
 
 
 def _refused(code: str, message: Any) -> ValidationFailed:
@@ -167,6 +203,7 @@ def start_import(
             )
             % {"limit": max_import_bytes() // (1024 * 1024)},
         )
+    options = _clean_reading_options(encoding, delimiter, sheet)
     stored = default_storage.save(f"imports/{organization.pk}/{uuid.uuid4().hex}", upload)
     batch = ImportBatch.objects.create(
         organization=organization,
@@ -175,7 +212,7 @@ def start_import(
         filename=(filename or "import")[:255],
         stored_name=stored,
         size=default_storage.size(stored),
-        options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
+        options=options,
         clear_blanks=bool(clear_blanks),
     )
     try:
@@ -404,9 +441,11 @@ def configure(
     """Change how the file is read or mapped, then preview it again."""
     _require(batch, (Status.UPLOADED, Status.READY, Status.FAILED))
     options = dict(batch.options or {})
+    wanted = _clean_reading_options(encoding, delimiter, sheet)
     reading_changed = False
-    for name, value in (("encoding", encoding), ("delimiter", delimiter), ("sheet", sheet)):
-        if value is not None and (value or None) != options.get(name):
+    for name, given in (("encoding", encoding), ("delimiter", delimiter), ("sheet", sheet)):
+        value = wanted[name] if given is not None else None
+        if given is not None and value != options.get(name):
             options[name] = value or None
             reading_changed = True
     columns = columns_of(batch.organization)
