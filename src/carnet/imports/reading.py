@@ -94,7 +94,7 @@ class SourceInfo:
     sheets: tuple[str, ...]  # xlsx: every worksheet name in workbook order; () for csv
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceRow:
     """One data row: where it is in the file and the text of its cells."""
 
@@ -180,7 +180,8 @@ class RowSource(Protocol):
 
 
 def _is_blank(cells: list[str]) -> bool:
-    return all(not cell or cell.isspace() for cell in cells)
+    text = "".join(cells)
+    return not text or text.isspace()
 
 
 def _shape(
@@ -255,8 +256,13 @@ class Table:
         An XLSX sheet found corrupt midway raises :class:`FileRefused` ("invalid_xlsx")."""
         width = len(self.header)
         for line, cells, problem in self._records:
-            if problem is None and _is_blank(cells):
-                continue
+            if problem is None:
+                text = "".join(cells)
+                if not text or text.isspace():
+                    continue
+                if len(cells) == width:  # the usual row: nothing to trim or pad
+                    yield SourceRow(line, cells)
+                    continue
             cells, problem = _shape(cells, width, problem)
             yield SourceRow(line, cells, problem)
         self._done = True
@@ -578,13 +584,10 @@ def split_lines(file: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[_ByteLi
             number += 1
             offset += end
             skipping = False
-            eat_newline = chunk[end - 1] == 0x0D
+            # A "\r" closing the chunk may be the first half of a "\r\n".
+            eat_newline = end == len(chunk) and chunk.endswith(b"\r")
             yield number, None, offset
             chunk = chunk[end:]
-            if eat_newline and chunk.startswith(b"\n"):
-                eat_newline = False
-                offset += 1
-                chunk = chunk[1:]
         if not chunk:
             continue
         lines = (carry + chunk if carry else chunk).splitlines(keepends=True)

@@ -612,9 +612,12 @@ class _SheetHandlers:
         strings = self._strings
         styles = self._styles
         date1904 = self._date1904
+        # Module names bound here: closure variables are faster to read than globals.
+        digits, max_columns, max_size = _DIGITS, MAX_COLUMNS, MAX_LINE_BYTES
+        plain, styled, to_index = format_number, _styled_number, column_index
         column_cache: dict[str, int] = {}
         cells: list[str] = []
-        parts: list[str] = []  # the text of the current <v> or <t>
+        text: str | None = None  # of the current <v> or <t>
         line = 0
         column = 0
         kind: str | None = None
@@ -627,20 +630,20 @@ class _SheetHandlers:
 
         def start(name: str, attrs: dict[str, str]) -> None:
             nonlocal column, kind, style, collecting, line, cells, size, widest, too_long
-            nonlocal phonetic
+            nonlocal phonetic, text
             if name == C:
                 ref = attrs.get("r")
                 if ref is not None:
-                    letters = ref.rstrip(_DIGITS)
+                    letters = ref.rstrip(digits)
                     index = column_cache.get(letters)
                     if index is None:
-                        index = column_index(letters)
+                        index = to_index(letters)
                         if len(column_cache) < 20_000:
                             column_cache[letters] = index
                     column = index
                 kind = attrs.get("t")
                 style = attrs.get("s", "0")
-                parts.clear()
+                text = None
             elif name == V:
                 collecting = True
             elif name == T:
@@ -663,44 +666,36 @@ class _SheetHandlers:
             if name == C:
                 at = column
                 column += 1
-                if not parts:
+                if text is None:
                     return
-                raw = parts[0] if len(parts) == 1 else "".join(parts)
                 value: str | None
-                if kind is None:
+                if kind is None or kind == "n":
                     number_style = styles.get(style)
-                    if number_style is None:
-                        value = format_number(raw)
-                    else:
-                        value = _styled_number(raw, number_style, date1904)
+                    value = (
+                        plain(text)
+                        if number_style is None
+                        else styled(text, number_style, date1904)
+                    )
                 elif kind == "s":
                     if strings is None:
-                        raise IndexError(raw)
-                    value = strings.get(int(raw))
-                elif kind == "inlineStr" or kind == "str" or kind == "e":
-                    # Inline text, a formula's text result, an error ("#N/A").
-                    value = raw
-                elif kind == "n":
-                    number_style = styles.get(style)
-                    if number_style is None:
-                        value = format_number(raw)
-                    else:
-                        value = _styled_number(raw, number_style, date1904)
+                        raise IndexError(text)
+                    value = strings.get(int(text))
                 elif kind == "b":
-                    value = TRUE if raw == "1" else FALSE if raw == "0" else raw
+                    value = TRUE if text == "1" else FALSE if text == "0" else text
                 elif kind == "d":
-                    value = iso_datetime(raw)
-                else:
-                    value = raw
+                    value = iso_datetime(text)
+                else:  # "inlineStr", "str" (a formula's text), "e" (an error: "#N/A")
+                    value = text
                 if value is None:  # a shared string longer than a row may be
                     too_long = True
                 if too_long or not value:
                     return
-                if at >= MAX_COLUMNS:
-                    widest = max(widest, at + 1)
+                if at >= max_columns:
+                    if at >= widest:
+                        widest = at + 1
                     return
                 size += len(value)
-                if size > MAX_LINE_BYTES:
+                if size > max_size:
                     too_long = True
                     cells = []
                     return
@@ -723,19 +718,19 @@ class _SheetHandlers:
             elif name == RPH:
                 phonetic = False
 
-        def characters(text: str) -> None:
-            nonlocal too_long
+        def characters(data: str) -> None:
+            nonlocal text, too_long, collecting
             if collecting:
-                parts.append(text)
-                # Text comes in pieces of at most the parser's buffer: a value in many
-                # pieces is measured, and dropped past the limit, never held whole.
-                if len(parts) > 8:
-                    joined = "".join(parts)
-                    parts.clear()
-                    if len(joined) > MAX_LINE_BYTES:
+                if text is None:
+                    text = data
+                else:
+                    # More pieces than one (each at most the parser's buffer): measured, and
+                    # dropped past the limit, so a huge value is never held whole.
+                    text += data
+                    if len(text) > max_size:
                         too_long = True
-                    else:
-                        parts.append(joined)
+                        collecting = False
+                        text = None
 
         self.parser.StartElementHandler = start
         self.parser.EndElementHandler = end
