@@ -7,7 +7,8 @@ one transaction and records the change in the history.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -1717,10 +1718,16 @@ def create_clients_bulk(
             index_rows += _custom_index_rows(
                 organization.pk, client_id, definitions, values["custom_fields"]
             )
-        entry = _changes({}, {k: v for k, v in values.items() if v not in _BLANKS})
+        entry = _creation_changes(values)
         if extra_changes:
             entry.update(extra_changes[position])
         changes[client_id] = entry
+    if connection.vendor == "sqlite":
+        # The search index (FTS5) takes its entries fastest in the order of its keys: a
+        # key lower than the previous one makes it write what it holds in memory first
+        # (``search_index_deferred`` does better for many chunks).
+        sort_at, id_at = _CREATED_COLUMNS.index("sort_name"), _CREATED_COLUMNS.index("id")
+        rows.sort(key=lambda row: search.name_key(row[sort_at], row[id_at]))
     insert_rows(_CLIENT_TABLE, _CREATED_COLUMNS, rows)
     if links:
         insert_rows(ClientTag._meta.db_table, ("organization_id", "client_id", "tag_id"), links)
@@ -1743,6 +1750,22 @@ def create_clients_bulk(
 
 
 _BLANKS: tuple[Any, ...] = ("", None, [], {}, False)
+
+
+def _creation_changes(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The history of a creation, as ``create_client`` records it (every value given,
+    each custom field on its own), built directly: a hundred thousand at a time."""
+    from carnet.core.history import to_json
+
+    changes = {
+        field: {"old": None, "new": to_json(value)}
+        for field, value in values.items()
+        if field != "custom_fields" and value not in _BLANKS
+    }
+    for slug, value in (values.get("custom_fields") or {}).items():
+        if value is not None:
+            changes[f"custom_fields.{slug}"] = {"old": None, "new": value}
+    return changes
 
 
 @dataclass
@@ -1916,3 +1939,41 @@ def purge_clients_bulk(
         Contact.objects.filter(organization=organization, pk__in=contact_ids).exclude(
             links__isnull=False
         ).delete()
+
+
+@contextmanager
+def search_index_deferred() -> Iterator[None]:
+    """Inside the caller's transaction, let many new clients into the search index at
+    the end, in one sorted pass, instead of one by one (SQLite only; PostgreSQL's index
+    needs nothing).
+
+    The FTS5 trigram index takes rows fastest in the order of its keys; clients inserted
+    chunk after chunk arrive in every order. So the insertion trigger is dropped for the
+    duration, and put back before the clients created meanwhile are indexed. Both are
+    part of the caller's transaction: a rollback (a crash, a cancellation) restores the
+    trigger, and no other connection writes clients in between (SQLite has one writer).
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    trigger = f"{search.FTS_TABLE}_insert"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [trigger]
+        )
+        row = cursor.fetchone()
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_CLIENT_TABLE}")
+        highest = cursor.fetchone()[0]
+        if row is None:  # already deferred by an enclosing caller
+            yield
+            return
+        cursor.execute(f"DROP TRIGGER {trigger}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(row[0])
+        cursor.execute(
+            f"INSERT INTO {search.FTS_TABLE}(rowid, search_text) "
+            f"SELECT carnet_name_key(sort_name, id) AS key, search_text FROM {_CLIENT_TABLE} "
+            "WHERE id > %s ORDER BY key",
+            [highest],
+        )

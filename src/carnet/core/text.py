@@ -16,6 +16,8 @@ def fold(value: str) -> str:
 
     Used for every stored search key and for the query, so both sides compare alike.
     """
+    if value.isascii():  # most names: the same result without Unicode decomposition
+        return _SPACES.sub(" ", value.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     stripped = stripped.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
@@ -25,12 +27,15 @@ def fold(value: str) -> str:
 # --- Telephone numbers in search ---------------------------------------------------------
 _PHONE_QUERY = re.compile(r"^\+?[\d\s.()/-]+$")
 _NON_DIGITS = re.compile(r"\D")
+_FRENCH_E164 = re.compile(r"^\+33[1-9]\d{8}$")
 
 
 def phone_search_digits(e164: str) -> str:
     """The digits a stored number is found by: its national form as people dial it
     ("0142685300") and its international digits ("33142685300"), so that a query typed
     either way, with or without separators, is a substring of one of them."""
+    if _FRENCH_E164.match(e164):  # the national form of a French number is 0 + 9 digits
+        return f"0{e164[3:]} {e164[1:]}"
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

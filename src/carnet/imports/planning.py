@@ -616,15 +616,10 @@ class RowPlanner:
             plan.addresses = []
             return
         if plan.before is None:
+            # What a creation writes is in the client's history; the row keeps nothing.
             plan.action = RowAction.CREATE
-            plan.changes = {
-                **client_changes({}, {k: v for k, v in plan.after.items() if v not in _BLANK}),
-                **plan.extra_changes,
-            }
             return
         changes = {**client_changes(plan.before, plan.after), **plan.extra_changes}
         plan.changes = changes
         plan.action = RowAction.UPDATE if changes else RowAction.UNCHANGED
 
-
-_BLANK: tuple[Any, ...] = ("", None, [], {}, False)

@@ -662,7 +662,7 @@ def commit(
     organization = batch.organization
     counts: dict[str, int] = {}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), clients.search_index_deferred():
             # The preview's rows give way to what the commit did.
             ImportRow.objects.filter(batch=batch).delete()
             for plans in _plans(batch, reporter, "commit", counts):
@@ -672,6 +672,7 @@ def commit(
                     _ROW_COLUMNS,
                     _row_tuples(batch, plans, committed=True, versions=versions),
                 )
+            reporter.update(phase="index", fraction=1.0, force=True)
             ImportBatch.objects.filter(pk=batch.pk).update(
                 status=Status.COMMITTED,
                 counts=counts,
