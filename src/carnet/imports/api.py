@@ -141,6 +141,7 @@ def row_data(row: Any) -> dict[str, Any]:
         "action": row.action,
         "client": row.client_id,
         "errors": [_error_out(e) for e in row.errors],
+        "warnings": [_error_out(e) for e in row.warnings],
         "changes": row.changes,
     }
 

@@ -111,6 +111,8 @@ class ImportRow(models.Model):
     action = models.CharField(max_length=16, choices=RowAction.choices)
     client_id = models.BigIntegerField(null=True, blank=True)
     errors = models.JSONField(default=list)
+    # What was left out without refusing the row (an address without its street…).
+    warnings = models.JSONField(default=list)
     changes = models.JSONField(default=dict)
     version_after = models.IntegerField(null=True, blank=True)
 

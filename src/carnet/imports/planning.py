@@ -60,6 +60,7 @@ class RowPlan:
     line: int
     action: str
     errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
     client_id: int | None = None
     version: int | None = None
     before: dict[str, Any] | None = None
@@ -415,6 +416,20 @@ class RowPlanner:
             raw: dict[str, Any] = self._group_raw(texts, f"{group}.", existing is not None)
             if not any(raw.values()):
                 continue
+            if existing is None and not (raw.get("line1") and raw.get("city")):
+                # A city or a postcode alone is common in client files; an address needs
+                # its street and city, so this one is left out, and the row says so.
+                plan.warnings.append(
+                    self._error(
+                        f"{group}.line1",
+                        "incomplete_address",
+                        _(
+                            "Adresse incomplète (il faut au moins la rue et la ville) : "
+                            "non importée."
+                        ),
+                    )
+                )
+                continue
             if raw.get("country"):
                 raw["country"] = cells.country_code(raw["country"])
             target_country = raw.get("country") or (existing[1]["country"] if existing else country)
@@ -622,4 +637,3 @@ class RowPlanner:
         changes = {**client_changes(plan.before, plan.after), **plan.extra_changes}
         plan.changes = changes
         plan.action = RowAction.UPDATE if changes else RowAction.UNCHANGED
-

@@ -21,6 +21,7 @@ class ImportRowOut(Schema):
     action: str = Field(description="`create`, `update`, `unchanged` or `error`.")
     client: int | None = Field(None, description="The client it updates (or created).")
     errors: list[ImportError_]
+    warnings: list[ImportError_] = Field(description="What was left out of a valid row.")
     changes: dict[str, Any] = Field(description="Each changed field: `{old, new}`.")
 
 

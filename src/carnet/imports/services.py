@@ -217,16 +217,19 @@ def start_import(
     )
     try:
         _analyze(batch)
+        definitions = definitions_for(organization)
+        columns = columns_for(definitions)
+        batch.mapping = _initial_mapping(
+            organization, batch.header, columns, mapping, saved_mapping
+        )
+        batch.key = _initial_key(batch.mapping, key, saved_mapping, organization)
+        batch.save(update_fields=["mapping", "key"])
+        _check_mapping(batch, columns)
     except DomainError:
+        # A file or settings refused at once: nothing of this upload is kept.
         default_storage.delete(stored)
         batch.delete()
         raise
-    definitions = definitions_for(organization)
-    columns = columns_for(definitions)
-    batch.mapping = _initial_mapping(organization, batch.header, columns, mapping, saved_mapping)
-    batch.key = _initial_key(batch.mapping, key, saved_mapping, organization)
-    batch.save(update_fields=["mapping", "key"])
-    _check_mapping(batch, columns)
     if preview:
         schedule(batch, "preview", user, now=preview_now)
     else:
@@ -275,9 +278,9 @@ def _initial_mapping(
     mapping: Any,
     saved_mapping: Any,
 ) -> list[str | None]:
-    if mapping is not None:
-        return _clean_mapping(mapping, header, columns)
     suggested = [match.key for match in suggest_mapping(header, columns)]
+    if mapping is not None:
+        return _clean_mapping(mapping, header, columns, base=suggested)
     if saved_mapping not in (None, ""):
         saved = get_saved_mapping(organization, saved_mapping)
         known = {c.key for c in columns}
@@ -290,11 +293,15 @@ def _initial_mapping(
 
 
 def _clean_mapping(
-    mapping: Any, header: Sequence[str], columns: Sequence[Column]
+    mapping: Any,
+    header: Sequence[str],
+    columns: Sequence[Column],
+    base: Sequence[str | None] | None = None,
 ) -> list[str | None]:
-    """A mapping as given (a list per column, or ``{header or index: key}``), checked."""
+    """A mapping as given, checked: a list (one key or null per column), or
+    ``{header or index: key}`` changing only those columns of ``base``."""
     known = {c.key: c for c in columns}
-    result: list[str | None] = [None] * len(header)
+    result: list[str | None] = list(base) if base is not None else [None] * len(header)
     errors: list[FieldError] = []
     if isinstance(mapping, list | tuple):
         if len(mapping) != len(header):
@@ -337,6 +344,7 @@ def _clean_mapping(
         )
     for index, value in pairs:
         if value in (None, ""):
+            result[index] = None
             continue
         column = known.get(str(value)) if isinstance(value, str) else None
         if column is None or not (column.importable or column.key == "id"):
@@ -457,7 +465,7 @@ def configure(
         if batch.header != old_header and mapping is None:
             batch.mapping = [m.key for m in suggest_mapping(batch.header, columns)]
     if mapping is not None:
-        batch.mapping = _clean_mapping(mapping, batch.header, columns)
+        batch.mapping = _clean_mapping(mapping, batch.header, columns, base=batch.mapping)
     if key is not None:
         batch.key = _clean_key(key, batch.mapping)
     elif batch.key and batch.key not in batch.mapping:
@@ -607,6 +615,7 @@ _ROW_COLUMNS = (
     "action",
     "client_id",
     "errors",
+    "warnings",
     "changes",
     "version_after",
 )
@@ -626,6 +635,7 @@ def _row_tuples(
             plan.action,
             plan.client_id,
             _json_text(plan.errors),  # type: ignore[arg-type]
+            _json_text(plan.warnings),  # type: ignore[arg-type]
             _json_text(plan.changes if plan.action != RowAction.UNCHANGED else {}),
             versions.get(plan.client_id) if plan.client_id else None,
         )

@@ -125,7 +125,7 @@ def _mapping_rows(batch: ImportBatch) -> list[dict[str, Any]]:
     return rows
 
 
-def _errors_of(row: Any) -> list[dict[str, str]]:
+def _errors_of(row: Any, *, warnings: bool = False) -> list[dict[str, str]]:
     english = translation.get_language() == "en"
     return [
         {
@@ -133,7 +133,7 @@ def _errors_of(row: Any) -> list[dict[str, str]]:
             "message": (e.get("message_en") if english else e.get("message")) or "",
             "client": e.get("client"),
         }
-        for e in row.errors
+        for e in (row.warnings if warnings else row.errors)
     ]
 
 
@@ -207,6 +207,7 @@ def _row_item(row: Any, labels: dict[str, str]) -> dict[str, Any]:
     return {
         "row": row,
         "errors": _errors_of(row),
+        "warnings": _errors_of(row, warnings=True),
         "changes": changes[:SHOWN_CHANGES],
         "more_changes": max(0, len(changes) - SHOWN_CHANGES),
     }
