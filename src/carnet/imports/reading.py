@@ -21,7 +21,7 @@ import csv
 import io
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -168,7 +168,7 @@ TOO_LONG: Problem = ("too_long", ROW_TOO_LONG)
 class RowSource(Protocol):
     """What a file format provides to :class:`Table`: raw records and how far it got."""
 
-    def records(self) -> Iterator[RawRecord]: ...
+    def records(self) -> Generator[RawRecord, None, None]: ...
 
     def progress(self) -> float: ...
 
@@ -224,6 +224,10 @@ class Table:
 
     def _read_header(self) -> tuple[list[str], int]:
         for line, cells, problem in self._records:
+            if problem is not None and problem[0] == "encoding":
+                # Column names in another encoding than the rows are still read, in the
+                # encoding they most likely are: nothing to refuse the file for.
+                problem = None
             if problem is None and _is_blank(cells):
                 continue
             if problem is not None:
@@ -276,6 +280,8 @@ class Table:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            # The records first: an XLSX sheet is read inside a ``with`` of its own.
+            self._records.close()
             self._source.close()
 
     def __enter__(self) -> Table:
@@ -387,6 +393,7 @@ _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 26), *range(28, 32)])
 _BINARY_RATIO = 0.01
 # Bytes cp1252 leaves undefined: a text that has them is Latin-1.
 _CP1252_HOLES = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 def _refuse_non_tables(path: Path, head: bytes) -> None:
@@ -506,8 +513,9 @@ def _first_non_ascii(path: Path, start: int) -> tuple[bytes, bool] | None:
     with path.open("rb") as file:
         file.seek(start)
         while chunk := file.read(SAMPLE_BYTES):
-            if not chunk.isascii():
-                position = next(i for i, byte in enumerate(chunk) if byte > 127)
+            found = _NON_ASCII.search(chunk)
+            if found is not None:
+                position = found.start()
                 window = chunk[position : position + _CHUNK]
                 rest = _CHUNK - len(window)
                 if rest > 0:
@@ -793,7 +801,7 @@ class CsvSource:
                 first = False
             yield number, line, None, len(line) * 2
 
-    def records(self) -> Iterator[RawRecord]:
+    def records(self) -> Generator[RawRecord, None, None]:
         feed = _Feed(self._lines())
         reader = csv.reader(feed, delimiter=self.delimiter, quotechar='"', strict=False)
         while True:

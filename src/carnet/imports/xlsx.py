@@ -21,7 +21,7 @@ import tempfile
 import zipfile
 import zlib
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -202,7 +202,7 @@ class XlsxSource:
             while chunk := stream.read(CHUNK):
                 yield chunk
 
-    def records(self) -> Iterator[RawRecord]:
+    def records(self) -> Generator[RawRecord, None, None]:
         pending: list[RawRecord] = []
         handlers = _SheetHandlers(pending, self._strings, self._styles, self._date1904)
         parser = handlers.parser
@@ -498,10 +498,17 @@ class SharedStrings:
         size = 0
         collecting = False
         phonetic = False
+        local_names: dict[str, str] = {}  # element name → name without prefix, computed once
+
+        def local_name(name: str) -> str:
+            local = local_names.get(name)
+            if local is None:
+                local = local_names[name] = _local(name)
+            return local
 
         def start(name: str, attrs: dict[str, str]) -> None:
             nonlocal collecting, phonetic, size
-            local = _local(name)
+            local = local_name(name)
             if local == "t":
                 collecting = not phonetic
             elif local == "si":
@@ -512,7 +519,7 @@ class SharedStrings:
 
         def end(name: str) -> None:
             nonlocal collecting, phonetic
-            local = _local(name)
+            local = local_name(name)
             if local == "t":
                 collecting = False
             elif local == "rPh":

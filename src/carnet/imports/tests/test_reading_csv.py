@@ -108,6 +108,20 @@ def test_it_reads_big_endian_utf16(tmp_path: Path) -> None:
     assert cells(rows) == [["1", "2"]]
 
 
+def test_it_reports_a_utf16_line_over_the_limit_and_reads_the_next_rows(tmp_path: Path) -> None:
+    text = "A\tB\r\n1\t2\r\n" + "x" * (MAX_LINE_BYTES // 2 + 5) + "\r\n3\t4\r\n"
+    path = write(tmp_path, codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+
+    _table, rows = read(path)
+
+    assert [(row.line, row.problem and row.problem[0]) for row in rows] == [
+        (2, None),
+        (3, "too_long"),
+        (4, None),
+    ]
+    assert rows[2].cells == ["3", "4"]
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_it_sniffs_each_delimiter(tmp_path: Path, delimiter: str) -> None:
     lines = [["Nom", "Ville", "Code"], ["Martin", "Paris", "75001"], ["Durand", "Lyon", "69001"]]
@@ -245,6 +259,28 @@ def test_it_reports_only_the_cp1252_line_of_a_utf8_file(tmp_path: Path) -> None:
     # The line is still shown as typed, so the error report can be fixed and re-imported.
     assert rows[2].cells == ["Cédric", "Orléans"]
     assert rows[3].cells == ["Zoé", "Sète"]
+
+
+def test_it_reads_a_header_in_cp1252_above_utf8_rows(tmp_path: Path) -> None:
+    data = "Prénom;Société\n".encode("cp1252") + "Élodie;Générale\nZoé;Crédit\n".encode()
+
+    table, rows = read(write(tmp_path, data))
+
+    assert table.info.encoding == "utf-8"
+    assert table.header == ["Prénom", "Société"]
+    assert cells(rows) == [["Élodie", "Générale"], ["Zoé", "Crédit"]]
+
+
+def test_it_reports_the_lines_a_forced_encoding_cannot_read(tmp_path: Path) -> None:
+    ascii_rows = b"".join(b"client %06d;Paris\r\n" % n for n in range(70_000))
+    path = write(tmp_path, b"Nom;Ville\r\n" + ascii_rows + "Hélène;Besançon\r\n".encode("cp1252"))
+
+    _table, rows = read(path, encoding="utf-8")
+
+    problem = rows[-1].problem
+    assert problem is not None and problem[0] == "encoding"
+    assert "« utf-8 »" in str(problem[1])
+    assert all(row.problem is None for row in rows[:-1])
 
 
 def test_it_detects_cp1252_when_the_first_accent_comes_after_the_sample(
