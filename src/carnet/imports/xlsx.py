@@ -67,6 +67,10 @@ OPENDOCUMENT = _(
     "Les classeurs OpenDocument (.ods) ne sont pas pris en charge. Enregistrez-le au format "
     "« Classeur Excel (.xlsx) » ou CSV, puis importez-le à nouveau."
 )
+BINARY_WORKBOOK = _(
+    "Les classeurs binaires Excel (.xlsb) ne sont pas pris en charge. Enregistrez-le au "
+    "format « Classeur Excel (.xlsx) » ou CSV, puis importez-le à nouveau."
+)
 ZIP_BOMB = _(
     "Ce classeur est anormalement volumineux une fois décompressé : il a été refusé par "
     "sécurité. Enregistrez-le au format CSV, ou découpez-le en plusieurs fichiers."
@@ -172,6 +176,8 @@ class XlsxSource:
         if _RELATIONSHIPS in self._parts:
             for kind, target in _read_relationships(self._read(_RELATIONSHIPS), "").values():
                 if kind == "officeDocument" and target.casefold() in self._parts:
+                    if target.casefold().endswith(".bin"):
+                        raise FileRefused("invalid_xlsx", BINARY_WORKBOOK)
                     return target
         if _DEFAULT_WORKBOOK in self._parts:
             return _DEFAULT_WORKBOOK
@@ -288,10 +294,15 @@ def _read_workbook(chunks: Iterator[bytes]) -> tuple[list[tuple[str, str, bool]]
     """The sheets of workbook.xml (name, relationship id, hidden) and its date system."""
     sheets: list[tuple[str, str, bool]] = []
     date1904 = False
+    root = True
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal date1904
+        nonlocal date1904, root
         local = _local(name)
+        if root:
+            root = False
+            if local != "workbook":  # a Word or PowerPoint file: a package, not a workbook
+                raise FileRefused("invalid_xlsx", NOT_A_WORKBOOK)
         if local == "sheet":
             rid = next((v for k, v in attrs.items() if ":" in k and _local(k) == "id"), "")
             hidden = attrs.get("state", "visible") != "visible"

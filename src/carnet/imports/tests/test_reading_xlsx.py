@@ -477,6 +477,54 @@ def test_it_refuses_an_opendocument_spreadsheet(tmp_path: Path) -> None:
     assert ".ods" in str(refused.message)
 
 
+def test_it_refuses_a_word_document(tmp_path: Path) -> None:
+    path = tmp_path / "lettre.docx"
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" '
+            f'Type="{DOC}/officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        package.writestr("word/document.xml", '<w:document xmlns:w="urn:w"><w:body/></w:document>')
+
+    refused = refusal(path)
+
+    assert refused.code == "invalid_xlsx"
+    assert "n'est pas un classeur Excel" in str(refused.message)
+
+
+def test_it_refuses_a_binary_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "clients.xlsb"
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" '
+            f'Type="{DOC}/officeDocument" Target="xl/workbook.bin"/></Relationships>',
+        )
+        package.writestr("xl/workbook.bin", bytes(100))
+
+    refused = refusal(path)
+
+    assert refused.code == "invalid_xlsx"
+    assert ".xlsb" in str(refused.message)
+
+
+def test_it_refuses_a_sheet_found_damaged_while_reading_its_rows(tmp_path: Path) -> None:
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>Client numéro {n}</t></is></c></row>'
+        for n in range(1, 30_000)
+    )
+    path = handmade(tmp_path, [("Feuil1", rows + '<row r="30000"><c r="A30000"><v>1</c></row>')])
+
+    with open_table(path) as table:
+        assert table.header == ["Client numéro 1"]
+        with pytest.raises(FileRefused) as caught:
+            for _row in table.rows():
+                pass
+
+    assert caught.value.code == "invalid_xlsx"
+
+
 def test_it_refuses_bad_xml(tmp_path: Path) -> None:
     path = handmade(tmp_path, [("Feuil1", '<row r="1"><c r="A1"><v>1</v></row>')])
 
