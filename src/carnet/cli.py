@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     from carnet.clients import cli as clients_cli
     from carnet.core import cli as core_cli
     from carnet.imports import cli as imports_cli
+    from carnet.jobs import cli as jobs_cli
 
     parser = argparse.ArgumentParser(
         prog="carnet",
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     accounts_cli.register(subparsers)
     clients_cli.register(subparsers)
     imports_cli.register(subparsers)
+    jobs_cli.register(subparsers)
     return parser
 
 

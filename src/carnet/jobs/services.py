@@ -167,7 +167,8 @@ def work(*, once: bool = False, poll: float = 1.0) -> int:
     ``once``, until none is left). Returns the number of jobs run."""
     count = 0
     while True:
-        close_old_connections()
+        if not connection.in_atomic_block:  # a long-lived worker drops stale connections
+            close_old_connections()
         queued = (
             Job.objects.filter(status=Status.QUEUED)
             .order_by("created_at", "id")
