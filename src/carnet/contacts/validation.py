@@ -6,7 +6,7 @@ is a ``FieldError`` with a stable code and a French message.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -35,19 +35,21 @@ EDITABLE_FIELDS: tuple[str, ...] = (
 )
 MAX_EMAIL = 254
 MAX_RAW_PHONE = 40
-# Characters allowed in multi-line text (notes) besides printable ones.
-_MULTILINE_ALLOWED = {"\n", "\r", "\t"}
+# Computed once: ``Choices.values`` builds its list anew on each access.
+_EDITABLE = frozenset(EDITABLE_FIELDS)
+_CIVILITIES = frozenset(Civility.values)
+# The Unicode categories Cc (controls) and Cs (surrogates), which Unicode's stability
+# policy freezes: one regular expression instead of a category lookup per character
+# (tests check it against unicodedata over every code point). Multi-line text (notes)
+# may also hold line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_IN_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _has_control(value: str, *, multiline: bool) -> bool:
     """NUL and other control characters: no name or address holds one, and PostgreSQL
     text cannot store NUL."""
-    for char in value:
-        if multiline and char in _MULTILINE_ALLOWED:
-            continue
-        if unicodedata.category(char) in {"Cc", "Cs"}:
-            return True
-    return False
+    return (_CONTROL_IN_MULTILINE if multiline else _CONTROL).search(value) is not None
 
 
 def current_values(contact: Contact) -> dict[str, Any]:
@@ -68,7 +70,7 @@ def clean_contact_input(
     base: dict[str, Any] = (
         dict(existing) if existing is not None else dict.fromkeys(EDITABLE_FIELDS, "")
     )
-    for field in sorted(set(raw) - set(EDITABLE_FIELDS)):
+    for field in sorted(set(raw) - _EDITABLE):
         errors.append(FieldError(field, "unknown_field", _("Ce champ n'existe pas.")))
     out: dict[str, Any] = {}
     for field in EDITABLE_FIELDS:
@@ -87,7 +89,7 @@ def clean_contact_input(
             continue
         out[field] = value if field == "notes" else value.strip()
 
-    if out["civility"] and out["civility"] not in Civility.values:
+    if out["civility"] and out["civility"] not in _CIVILITIES:
         errors.append(
             FieldError(
                 "civility", "invalid_choice", _("La civilité doit être « mr », « mrs » ou vide.")

@@ -322,6 +322,16 @@ def check_siren_matches_siret(siren: str, siret: str) -> None:
 # --------------------------------------------------------------------------- VAT numbers
 
 
+def _french_vat_passes(compact: str) -> bool:
+    """The checks of ``stdnum.fr.tva`` for ``FR`` + a numeric key + a Luhn-valid SIREN, the
+    form of every French company's number, on a compact upper-case number."""
+    digits = compact[2:]
+    if len(digits) != 11 or not digits.isdigit():  # ASCII: _VAT_CHARS matched
+        return False
+    siren = digits[2:]
+    return _luhn_valid(siren) and int(digits[:2]) == int(siren + "12") % 97
+
+
 def clean_vat_number(value: str, *, siren: str | None = None) -> str:
     """Return an EU VAT number in compact upper-case form (``FR40303265045``).
 
@@ -337,6 +347,15 @@ def clean_vat_number(value: str, *, siren: str | None = None) -> str:
     Codes: ``invalid_format``, ``unknown_country``, ``invalid_checksum``,
     ``siren_mismatch``.
     """
+    return _clean_vat_number(value, siren, fast=True)
+
+
+def library_clean_vat_number(value: str, *, siren: str | None = None) -> str:
+    """:func:`clean_vat_number` without its fast path (``stdnum.eu.vat`` decides)."""
+    return _clean_vat_number(value, siren, fast=False)
+
+
+def _clean_vat_number(value: str, siren: str | None, *, fast: bool) -> str:
     if not value.strip():
         return ""
     compact = _compact(value)
@@ -369,24 +388,10 @@ def clean_vat_number(value: str, *, siren: str | None = None) -> str:
                 {"prefix": prefix},
             ),
         )
-    try:
-        number = str(stdnum_vat.validate(compact))
-    except stdnum_exceptions.InvalidChecksum:
-        raise IdentifierError(
-            "invalid_checksum",
-            _format_lazy(
-                _("Le numéro de TVA %(value)s n'est pas valide (clé de contrôle incorrecte)."),
-                {"value": compact},
-            ),
-        ) from None
-    except stdnum_exceptions.ValidationError:
-        raise IdentifierError(
-            "invalid_format",
-            _format_lazy(
-                _("Le numéro de TVA %(value)s n'a pas le format attendu pour ce pays."),
-                {"value": compact},
-            ),
-        ) from None
+    if fast and prefix == "FR" and _french_vat_passes(compact):
+        number = compact
+    else:
+        number = _vat_by_library(compact)
     if prefix == "FR" and siren is not None:
         siren_digits = _compact(siren)
         if siren_digits and number[4:] != siren_digits:
@@ -403,13 +408,39 @@ def clean_vat_number(value: str, *, siren: str | None = None) -> str:
     return number
 
 
+def _vat_by_library(compact: str) -> str:
+    try:
+        return str(stdnum_vat.validate(compact))
+    except stdnum_exceptions.InvalidChecksum:
+        raise IdentifierError(
+            "invalid_checksum",
+            _format_lazy(
+                _("Le numéro de TVA %(value)s n'est pas valide (clé de contrôle incorrecte)."),
+                {"value": compact},
+            ),
+        ) from None
+    except stdnum_exceptions.ValidationError:
+        raise IdentifierError(
+            "invalid_format",
+            _format_lazy(
+                _("Le numéro de TVA %(value)s n'a pas le format attendu pour ce pays."),
+                {"value": compact},
+            ),
+        ) from None
+
+
 def vat_country(vat_number: str) -> str:
     """Return the ISO 3166-1 alpha-2 country of an EU VAT number (``EL…`` gives ``GR``).
 
     The number is validated with :func:`clean_vat_number` (and its errors raised); a
     blank number gives ``""``.
     """
-    number = clean_vat_number(vat_number)
+    return vat_number_country(clean_vat_number(vat_number))
+
+
+def vat_number_country(number: str) -> str:
+    """Return the country of a VAT number that :func:`clean_vat_number` returned (not
+    checked again: this is for callers that have just cleaned it); ``""`` for ``""``."""
     if not number:
         return ""
     return _COUNTRY_BY_VAT_PREFIX[number[:2]]
@@ -454,6 +485,55 @@ def clean_naf_code(value: str) -> str:
 # --------------------------------------------------------------------------- Contact details
 
 
+# The plain addresses of real files: an ASCII dot-atom local part (email-validator's own
+# character class) at a name of letters, digits and hyphens whose last label ends with a
+# letter, every label 1 to 63 characters. Quoted or Unicode local parts, IDN or Punycode
+# domains, domain literals, display names… are all the library's.
+_EMAIL_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN_EMAIL = re.compile(
+    rf"([{email_rfc.ATEXT}]+(?:\.[{email_rfc.ATEXT}]+)*)"
+    rf"@((?:{_EMAIL_LABEL}\.)+(?:[A-Za-z0-9][A-Za-z0-9-]{{0,61}})?[A-Za-z])"
+)
+# What email-validator refuses or rewrites in such an address, read from the library.
+_SPECIAL_USE_DOMAINS: frozenset[str] = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_USE_SUFFIXES: tuple[str, ...] = tuple(
+    "." + name for name in email_validator.SPECIAL_USE_DOMAIN_NAMES
+)
+_CASE_INSENSITIVE_MAILBOXES: frozenset[str] = frozenset(email_rfc.CASE_INSENSITIVE_MAILBOX_NAMES)
+
+
+def _plain_email(address: str) -> str | None:
+    """``clean_email``'s result for a plain address (as email-validator would give it),
+    or ``None`` when the library must decide."""
+    if len(address) > email_rfc.EMAIL_MAX_LENGTH:
+        return None
+    match = _PLAIN_EMAIL.fullmatch(address)
+    if match is None:
+        return None
+    local, domain = match.groups()
+    # A long local part is refused in the library's strict mode only; "--" starts Punycode
+    # ("xn--") and the reserved "ab--" labels.
+    if len(local) > email_rfc.LOCAL_PART_MAX_LENGTH or "--" in domain:
+        return None
+    domain = domain.lower()  # the library's UTS-46 mapping, for ASCII
+    if domain in _SPECIAL_USE_DOMAINS or domain.endswith(_SPECIAL_USE_SUFFIXES):
+        return None  # refused, unless the library is told it runs in a test environment
+    if local.lower() in _CASE_INSENSITIVE_MAILBOXES:
+        local = local.lower()  # RFC 2142 names (info@, sales@…), lower-cased by the library
+    return f"{local}@{domain}"
+
+
+def _email_by_library(address: str) -> str:
+    try:
+        result = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        raise IdentifierError(
+            "invalid_email",
+            _("Saisissez une adresse e-mail valide (par exemple nom@exemple.fr)."),
+        ) from None
+    return f"{result.local_part}@{result.domain.lower()}"
+
+
 def clean_email(value: str) -> str:
     """Return the e-mail address with its domain lower-cased (the local part is kept).
 
@@ -462,14 +542,106 @@ def clean_email(value: str) -> str:
     stripped = value.strip()
     if not stripped:
         return ""
+    return _plain_email(stripped) or _email_by_library(stripped)
+
+
+def library_clean_email(value: str) -> str:
+    """:func:`clean_email` without its fast path (``email-validator`` decides)."""
+    stripped = value.strip()
+    if not stripped:
+        return ""
+    return _email_by_library(stripped)
+
+
+def _french_phone_pattern() -> re.Pattern[str]:
+    """What ``phonenumbers.is_valid_number`` accepts as a French national significant
+    number of 9 digits, from the library's metadata: a number that fits the general
+    description and one of the number types the library tries (fixed line, mobile, VoIP,
+    toll-free…), each with its possible lengths."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("FR")
+    if metadata is None:
+        return re.compile(r"(?!)")  # never matches: the library decides every number
+
+    def nine_digits(desc: phonenumbers.PhoneNumberDesc | None) -> str | None:
+        if desc is None or not desc.national_number_pattern:
+            return None
+        if desc.possible_length and 9 not in desc.possible_length:
+            return None
+        return desc.national_number_pattern
+
+    general = nine_digits(metadata.general_desc)
+    types = [
+        nine_digits(desc)
+        for desc in (
+            metadata.premium_rate,
+            metadata.toll_free,
+            metadata.shared_cost,
+            metadata.voip,
+            metadata.personal_number,
+            metadata.pager,
+            metadata.uan,
+            metadata.voicemail,
+            metadata.fixed_line,
+            metadata.mobile,
+        )
+    ]
+    alternatives = [f"(?:{pattern})" for pattern in types if pattern is not None]
+    if general is None or not alternatives:
+        return re.compile(r"(?!)")
+    # The general pattern must match the whole number too: a lookahead anchored at the end.
+    return re.compile(rf"(?=(?:{general})\Z)(?:{'|'.join(alternatives)})", re.ASCII)
+
+
+_FRENCH_VALID_NUMBER = _french_phone_pattern()
+# French numbers as people write them: 0 and the 9 digits, the pairs separated or not by a
+# space, a dot or a dash; or +33 (0033 from France) and the 9 digits, possibly after "(0)".
+# The library reads each of them as +33 and the same 9 digits.
+_FRENCH_PHONE_NATIONAL = re.compile(r"0[1-9](?:[ .\-]?[0-9]{2}){4}")
+_FRENCH_PHONE_INTERNATIONAL = re.compile(
+    r"(\+|00)33[ .\-]?(?:\(0\)[ .\-]?)?[1-9](?:[ .\-]?[0-9]{2}){4}"
+)
+_PHONE_PUNCTUATION = str.maketrans("", "", " .-()+")
+
+
+def _french_phone(stripped: str, region: str | None) -> str | None:
+    """``clean_phone``'s E.164 result for a valid French number in a usual form, or
+    ``None`` when the library must decide (other forms, other countries, invalid numbers)."""
+    if region != "FR" or _FRENCH_PHONE_NATIONAL.fullmatch(stripped) is None:
+        match = _FRENCH_PHONE_INTERNATIONAL.fullmatch(stripped)
+        # "00" is the international prefix from France only; "+" reads the same anywhere.
+        if match is None or (match.group(1) == "00" and region != "FR"):
+            return None
+    national = stripped.translate(_PHONE_PUNCTUATION)[-9:]
+    if _FRENCH_VALID_NUMBER.fullmatch(national) is None:
+        return None
+    return "+33" + national
+
+
+def _phone_region(country: str) -> str | None:
+    region = country.strip().upper() or DEFAULT_COUNTRY
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        return None  # only numbers in international form can be read
+    return region
+
+
+def _phone_error() -> IdentifierError:
+    return IdentifierError(
+        "invalid_phone",
+        _(
+            "Saisissez un numéro de téléphone valide. Pour un numéro d'un autre pays que "
+            "celui du client, utilisez le format international (par exemple +32 2 555 12 12)."
+        ),
+    )
+
+
+def _phone_by_library(stripped: str, region: str | None) -> str:
     try:
-        result = validate_email(stripped, check_deliverability=False)
-    except EmailNotValidError:
-        raise IdentifierError(
-            "invalid_email",
-            _("Saisissez une adresse e-mail valide (par exemple nom@exemple.fr)."),
-        ) from None
-    return f"{result.local_part}@{result.domain.lower()}"
+        number = phonenumbers.parse(stripped, region)
+    except phonenumbers.NumberParseException:
+        raise _phone_error() from None
+    if number.extension or not phonenumbers.is_valid_number(number):
+        raise _phone_error()
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def clean_phone(value: str, *, country: str = DEFAULT_COUNTRY) -> str:
@@ -485,36 +657,45 @@ def clean_phone(value: str, *, country: str = DEFAULT_COUNTRY) -> str:
     stripped = value.strip()
     if not stripped:
         return ""
-    region: str | None = country.strip().upper() or DEFAULT_COUNTRY
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        region = None  # only numbers in international form can be read
-    error = IdentifierError(
-        "invalid_phone",
-        _(
-            "Saisissez un numéro de téléphone valide. Pour un numéro d'un autre pays que "
-            "celui du client, utilisez le format international (par exemple +32 2 555 12 12)."
-        ),
-    )
-    try:
-        number = phonenumbers.parse(stripped, region)
-    except phonenumbers.NumberParseException:
-        raise error from None
-    if number.extension or not phonenumbers.is_valid_number(number):
-        raise error
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    region = _phone_region(country)
+    return _french_phone(stripped, region) or _phone_by_library(stripped, region)
 
 
-def clean_website(value: str) -> str:
-    """Return an absolute http(s) URL with a lower-case scheme and host.
-
-    ``"example.fr"`` and ``"www.example.fr"`` get ``https://``; the path, query and
-    fragment are kept as typed. Checked with Django's ``URLValidator`` (http and https
-    only); URLs carrying credentials (``user:password@``) are refused. Code:
-    ``invalid_url``.
-    """
+def library_clean_phone(value: str, *, country: str = DEFAULT_COUNTRY) -> str:
+    """:func:`clean_phone` without its fast path (``phonenumbers`` decides)."""
     stripped = value.strip()
     if not stripped:
         return ""
+    return _phone_by_library(stripped, _phone_region(country))
+
+
+# Web addresses of real files: a host name of ASCII labels (1 to 63 letters, digits and
+# inner hyphens) ending with an alphabetic top-level domain, with or without http(s)://,
+# without port, credentials or a trailing dot, then any path of printable ASCII. A subset
+# of what Django's URLValidator accepts; anything else is the validator's to decide.
+_PLAIN_WEBSITE = re.compile(
+    r"(?:([Hh][Tt][Tt][Pp][Ss]?)://)?"
+    r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
+    r"([/?#][!-~]*)?"
+)
+_MAX_HOST_LENGTH = 253  # URLValidator's limit on the host name
+
+
+def _plain_website(stripped: str) -> str | None:
+    """``clean_website``'s result for a plain web address, or ``None`` when Django's
+    validator must decide."""
+    if len(stripped) > _url_validator.max_length - len("https://"):
+        return None
+    match = _PLAIN_WEBSITE.fullmatch(stripped)
+    if match is None:
+        return None
+    scheme, host, tail = match.groups()
+    if len(host) > _MAX_HOST_LENGTH:
+        return None
+    return f"{(scheme or 'https').lower()}://{host.lower()}{tail or ''}"
+
+
+def _website_by_library(stripped: str) -> str:
     error = IdentifierError(
         "invalid_url", _("Saisissez une adresse de site web valide (par exemple www.exemple.fr).")
     )
@@ -531,7 +712,56 @@ def clean_website(value: str) -> str:
     return f"{scheme.lower()}://{authority.lower()}{tail}"
 
 
+def clean_website(value: str) -> str:
+    """Return an absolute http(s) URL with a lower-case scheme and host.
+
+    ``"example.fr"`` and ``"www.example.fr"`` get ``https://``; the path, query and
+    fragment are kept as typed. Checked with Django's ``URLValidator`` (http and https
+    only); URLs carrying credentials (``user:password@``) are refused. Code:
+    ``invalid_url``.
+    """
+    stripped = value.strip()
+    if not stripped:
+        return ""
+    return _plain_website(stripped) or _website_by_library(stripped)
+
+
+def library_clean_website(value: str) -> str:
+    """:func:`clean_website` without its fast path (Django's ``URLValidator`` decides)."""
+    stripped = value.strip()
+    if not stripped:
+        return ""
+    return _website_by_library(stripped)
+
+
 # --------------------------------------------------------------------------- Countries
+
+
+def _country_error() -> IdentifierError:
+    return IdentifierError(
+        "invalid_country",
+        _("Saisissez un code pays ISO 3166-1 à deux lettres valide (par exemple FR)."),
+    )
+
+
+def _country_code(stripped: str) -> str:
+    """The upper-cased code of a value shaped like one; ``invalid_country`` otherwise."""
+    if not _COUNTRY_CODE.fullmatch(stripped):
+        raise _country_error()
+    return stripped.upper()
+
+
+def _country_assigned(code: str) -> bool:
+    try:
+        found = pycountry.countries.get(alpha_2=code)
+    except LookupError:  # older pycountry versions raise instead of returning None
+        found = None
+    return found is not None
+
+
+# Every row of a file asks about the same few codes, and pycountry's answer never
+# changes while the process runs; there are at most 26 × 26 codes to remember.
+_country_assigned_cached = lru_cache(maxsize=None)(_country_assigned)
 
 
 def clean_country(value: str) -> str:
@@ -543,19 +773,20 @@ def clean_country(value: str) -> str:
     stripped = value.strip()
     if not stripped:
         return ""
-    error = IdentifierError(
-        "invalid_country",
-        _("Saisissez un code pays ISO 3166-1 à deux lettres valide (par exemple FR)."),
-    )
-    if not _COUNTRY_CODE.fullmatch(stripped):
-        raise error
-    code = stripped.upper()
-    try:
-        found = pycountry.countries.get(alpha_2=code)
-    except LookupError:  # older pycountry versions raise instead of returning None
-        found = None
-    if found is None:
-        raise error
+    code = _country_code(stripped)
+    if not _country_assigned_cached(code):
+        raise _country_error()
+    return code
+
+
+def library_clean_country(value: str) -> str:
+    """:func:`clean_country` asking ``pycountry`` every time (no cache)."""
+    stripped = value.strip()
+    if not stripped:
+        return ""
+    code = _country_code(stripped)
+    if not _country_assigned(code):
+        raise _country_error()
     return code
 
 

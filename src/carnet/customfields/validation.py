@@ -17,6 +17,7 @@ import datetime
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.utils import formats
@@ -110,12 +111,24 @@ def _choices_text(choices: Sequence[str]) -> str:
     return shown + (", …" if len(choices) > CHOICES_IN_MESSAGE else "")
 
 
+@lru_cache(maxsize=4096)
+def _fold_short(value: str) -> str:
+    return fold(value)
+
+
+def _fold_choice(value: str) -> str:
+    """``fold(value)``, remembered for choices and the short values that name them: an
+    import folds the same few on every row (longer values are folded each time, so that
+    the cache cannot grow big)."""
+    return _fold_short(value) if len(value) <= MAX_CHOICE_LENGTH else fold(value)
+
+
 def match_choice(choices: Sequence[str], raw: str) -> str:
     """The choice ``raw`` stands for, whatever its case and accents; ``InvalidValue``
     naming the possible choices otherwise."""
-    wanted = fold(raw)
+    wanted = _fold_choice(raw)
     for choice in choices:
-        if fold(choice) == wanted:
+        if _fold_choice(choice) == wanted:
             return choice
     raise InvalidValue(
         "invalid_choice",
@@ -230,33 +243,46 @@ def _parse_boolean(raw: Any) -> bool:
     raise InvalidValue("invalid_type", _("Oui ou non est attendu."))
 
 
-def _parse_choice(field: CustomField, raw: Any) -> str:
-    expected = _("Un des choix est attendu : %(choices)s.") % {
+# The messages naming the choices are rendered (translated and formatted) only for a value
+# that is not text: every row of an import would otherwise pay for them.
+def _choice_expected(field: CustomField) -> str:
+    return _("Un des choix est attendu : %(choices)s.") % {"choices": _choices_text(field.choices)}
+
+
+def _multiple_choice_expected(field: CustomField) -> str:
+    return _("Une liste de choix est attendue, parmi : %(choices)s.") % {
         "choices": _choices_text(field.choices)
     }
-    text = " ".join(_string(raw, expected).split())
+
+
+def _parse_choice(field: CustomField, raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise InvalidValue("invalid_type", _choice_expected(field))
+    _check_characters(raw)
+    text = " ".join(raw.split())
     return match_choice(field.choices, text)
 
 
 def _parse_multiple_choice(field: CustomField, raw: Any) -> list[str]:
-    expected = _("Une liste de choix est attendue, parmi : %(choices)s.") % {
-        "choices": _choices_text(field.choices)
-    }
     if isinstance(raw, str):
         _check_characters(raw)
         whole = " ".join(raw.split())
-        if any(fold(choice) == fold(whole) for choice in field.choices):
+        folded = _fold_choice(whole)
+        if any(_fold_choice(choice) == folded for choice in field.choices):
             items = [whole]  # a choice that contains a comma
         else:
             items = _LIST_SEPARATORS.split(raw)
     elif isinstance(raw, list | tuple):
         items = list(raw)
     else:
-        raise InvalidValue("invalid_type", expected)
+        raise InvalidValue("invalid_type", _multiple_choice_expected(field))
     chosen: set[str] = set()
     refused: list[str] = []
     for item in items:
-        text = " ".join(_string(item, expected).split())
+        if not isinstance(item, str):
+            raise InvalidValue("invalid_type", _multiple_choice_expected(field))
+        _check_characters(item)
+        text = " ".join(item.split())
         if not text:
             continue
         try:
