@@ -1846,8 +1846,8 @@ def update_clients_bulk(
         if any(f.startswith("custom_fields.") for f in changes):
             custom_changes[client_id] = after["custom_fields"]
     with connection.cursor() as cursor:
-        for columns, params in statements.items():
-            sets = ", ".join(f"{column} = %s" for column in columns)
+        for statement_columns, params in statements.items():
+            sets = ", ".join(f"{column} = %s" for column in statement_columns)
             total = 0
             for start in range(0, len(params), 1000):
                 batch = params[start : start + 1000]

@@ -90,10 +90,11 @@ def _country_names() -> dict[str, str]:
     """Folded country names (English, French, official and common) to ISO codes."""
     names: dict[str, str] = {}
     try:
-        french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
-        translate = french.gettext
+        translate = gettext.translation(
+            "iso3166-1", pycountry.LOCALES_DIR, languages=["fr"]
+        ).gettext
     except OSError:
-        translate = str
+        translate = gettext.NullTranslations().gettext
     for country in pycountry.countries:
         code = country.alpha_2
         for attribute in ("name", "official_name", "common_name"):
