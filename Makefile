@@ -97,3 +97,9 @@ bench: install
 	$(BIN)/python bench/organize.py --db sqlite --clients $(BENCH_CLIENTS)
 	$(BIN)/python bench/search.py --db postgres --clients $(BENCH_CLIENTS)
 	$(BIN)/python bench/organize.py --db postgres --clients $(BENCH_CLIENTS)
+
+## bench-imports: import 100,000 rows (CSV, XLSX), export them and a million clients (docs/PERFORMANCE.md)
+.PHONY: bench-imports
+bench-imports: install
+	$(BIN)/python bench/imports.py --db sqlite --export-clients $(BENCH_CLIENTS)
+	$(BIN)/python bench/imports.py --db postgres --export-clients $(BENCH_CLIENTS)
