@@ -127,6 +127,12 @@ class RowPlanner:
         self.mapped = [(i, k) for i, k in enumerate(mapping) if k]
         self.width = len(header)
         self.headers = {k: header[i] for i, k in self.mapped}
+        # The mapped keys of the main contact and the addresses, by group.
+        self.groups: dict[str, list[tuple[str, str]]] = {}
+        for _index, key in self.mapped:
+            prefix, dot, name = key.partition(".")
+            if dot and prefix in ("contact", "billing", "delivery"):
+                self.groups.setdefault(f"{prefix}.", []).append((key, name))
         self.members = {
             email.lower(): user_id
             for user_id, email in Membership.objects.filter(organization=organization).values_list(
@@ -149,9 +155,15 @@ class RowPlanner:
     def _cells(self, row: SourceRow) -> tuple[dict[str, str], list[dict[str, str]]]:
         texts: dict[str, str] = {}
         errors: list[dict[str, str]] = []
+        values = row.cells
+        count = len(values)
         for index, key in self.mapped:
-            text = row.cells[index] if index < len(row.cells) else ""
-            texts[key] = cells.unneutralize(text).strip()
+            text = values[index] if index < count else ""
+            if text:
+                if text[0] == "'":
+                    text = cells.unneutralize(text)
+                text = text.strip()
+            texts[key] = text
         if len(row.cells) > self.width and any(c.strip() for c in row.cells[self.width :]):
             errors.append(
                 _message(
@@ -353,10 +365,8 @@ class RowPlanner:
 
     def _group_raw(self, texts: dict[str, str], prefix: str, updating: bool) -> dict[str, str]:
         raw: dict[str, str] = {}
-        for key, text in texts.items():
-            if not key.startswith(prefix):
-                continue
-            name = key.removeprefix(prefix)
+        for key, name in self.groups.get(prefix, ()):
+            text = texts[key]
             if text or (updating and self.clear_blanks):
                 raw[name] = text
         return raw
