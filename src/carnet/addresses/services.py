@@ -266,7 +266,7 @@ def write_default_addresses(organization: Organization, items: list[DefaultAddre
     The importer records these changes in the clients' own history entries, so nothing is
     recorded here. A new address taking a flag its client's other address holds is the
     caller's to avoid (the unique indexes refuse it)."""
-    now = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     created = [item for item in items if item.address_id is None]
     if created:
         insert_rows(
@@ -286,7 +286,7 @@ def write_default_addresses(organization: Organization, items: list[DefaultAddre
     updated = [item for item in items if item.address_id is not None]
     if updated:
         sets = ", ".join(f"{f} = %s" for f in (*EDITABLE_FIELDS, "updated_at"))
-        stamp = connection.ops.adapt_datetimefield_value(now)
+        stamp = now  # already adapted
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {Address._meta.db_table} SET {sets} "

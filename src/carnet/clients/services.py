@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
@@ -1640,12 +1641,13 @@ def _custom_index_rows(
     ]
 
 
-def _json_text(value: dict[str, Any]) -> str:
-    import json
+# One encoder for the many values of a bulk write (``json.dumps`` with options builds one
+# per call).
+_JSON = DjangoJSONEncoder(ensure_ascii=False)
 
-    from django.core.serializers.json import DjangoJSONEncoder
 
-    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+def _json_text(value: Any) -> str:
+    return _JSON.encode(value)
 
 
 def create_clients_bulk(
@@ -1678,7 +1680,7 @@ def create_clients_bulk(
     tags = _tags_named(organization, {name for v in items for name in v["tags"]})
     references = iter(_generated_references(organization, sum(not v["reference"] for v in items)))
     ids = allocate_ids(_CLIENT_TABLE, len(items))
-    now = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     user_id = user.pk if user is not None and user.pk else None
     rows = []
     links: list[tuple[int, int, int]] = []
@@ -1728,14 +1730,20 @@ def create_clients_bulk(
         # (``search_index_deferred`` does better for many chunks).
         sort_at, id_at = _CREATED_COLUMNS.index("sort_name"), _CREATED_COLUMNS.index("id")
         rows.sort(key=lambda row: search.name_key(row[sort_at], row[id_at]))
-    insert_rows(_CLIENT_TABLE, _CREATED_COLUMNS, rows)
+    insert_rows(_CLIENT_TABLE, _CREATED_COLUMNS, rows, adapted=True)
     if links:
-        insert_rows(ClientTag._meta.db_table, ("organization_id", "client_id", "tag_id"), links)
+        insert_rows(
+            ClientTag._meta.db_table,
+            ("organization_id", "client_id", "tag_id"),
+            links,
+            adapted=True,
+        )
     if index_rows:
         insert_rows(
             CustomFieldValue._meta.db_table,
             ("organization_id", "field_id", "client_id", "value"),
             index_rows,
+            adapted=True,
         )
     record_changes(
         organization_id=organization.pk,
@@ -1758,7 +1766,7 @@ def _creation_changes(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
     from carnet.core.history import to_json
 
     changes = {
-        field: {"old": None, "new": to_json(value)}
+        field: {"old": None, "new": value if type(value) is str else to_json(value)}
         for field, value in values.items()
         if field != "custom_fields" and value not in _BLANKS
     }

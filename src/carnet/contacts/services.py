@@ -386,7 +386,7 @@ def write_main_contacts(organization: Organization, items: list[MainContactWrite
     and import), so nothing is recorded here; the clients' ``search_text`` is the
     caller's to refresh (it passes the names to ``create_clients_bulk``, and
     ``update_clients_bulk`` reads them back)."""
-    now = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     created = [item for item in items if item.contact_id is None]
     if created:
         ids = allocate_ids(Contact._meta.db_table, len(created))
@@ -433,7 +433,7 @@ def write_main_contacts(organization: Organization, items: list[MainContactWrite
     updated = [item for item in items if item.contact_id is not None]
     if updated:
         sets = ", ".join(f"{f} = %s" for f in (*EDITABLE_FIELDS, "search_text", "updated_at"))
-        stamp = connection.ops.adapt_datetimefield_value(now)
+        stamp = now  # already adapted
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {Contact._meta.db_table} SET {sets} "

@@ -9,11 +9,19 @@ from typing import Any
 from django.db import connection
 
 
-def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def insert_rows(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    adapted: bool = False,
+) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table``: ``COPY`` on
     PostgreSQL, ``executemany`` on SQLite. Bulk actions write a hundred thousand links
     and history entries this way; building a model instance for each would cost more
-    than the insert. JSON columns take their value as a JSON string."""
+    than the insert. JSON columns take their value as a JSON string. ``adapted`` says
+    the caller gave datetimes already adapted for the database
+    (``connection.ops.adapt_datetimefield_value``), which spares a look at every value."""
     names = ", ".join(columns)
     if connection.vendor == "postgresql":
         connection.ensure_connection()
@@ -24,7 +32,7 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                     copy.write_row(row)
         return
     rows = list(rows)
-    if rows:
+    if rows and not adapted:
         # Datetimes as SQLite stores them; bulk rows share one moment, adapted once.
         adapt = connection.ops.adapt_datetimefield_value
         moments = sorted(

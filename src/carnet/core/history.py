@@ -82,7 +82,9 @@ def record_changes(
     """
     if not changes:
         return
-    now = timezone.now()
+    from django.db import connection
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     user_id = user.pk if user is not None and getattr(user, "pk", None) else None
     insert_rows(
         ChangeRecord._meta.db_table,
@@ -111,6 +113,7 @@ def record_changes(
             )
             for object_id, record in changes.items()
         ),
+        adapted=True,
     )
 
 

@@ -492,12 +492,17 @@ class RowPlanner:
             clients = clients.filter(pk__in=[int(k) for k in key_values])
             key_of = lambda row: str(row["id"])  # noqa: E731
         elif self.key == ImportKey.EMAIL:
-            clients = clients.annotate(email_lower=Lower("email")).filter(
-                email_lower__in=key_values, deleted_at__isnull=True
+            # The conditions of the partial unique indexes, so that they serve the lookup.
+            clients = (
+                clients.annotate(email_lower=Lower("email"))
+                .filter(email_lower__in=key_values, deleted_at__isnull=True)
+                .exclude(email="")
             )
             key_of = lambda row: row["email"].lower()  # noqa: E731
         elif self.key == ImportKey.SIRET:
-            clients = clients.filter(siret__in=key_values, deleted_at__isnull=True)
+            clients = clients.filter(siret__in=key_values, deleted_at__isnull=True).exclude(
+                siret=""
+            )
             key_of = lambda row: row["siret"]  # noqa: E731
         elif self.key == ImportKey.VAT_NUMBER:
             clients = clients.filter(vat_number__in=key_values, deleted_at__isnull=True)
@@ -562,17 +567,22 @@ class RowPlanner:
         sirets = {p.after["siret"] for p in valid if p.after and p.after["siret"]}
         references = {p.after["reference"] for p in valid if p.after and p.after["reference"]}
         owners: dict[tuple[str, str], tuple[int, str, str]] = {}
-        if emails or sirets:
-            condition = Q()
-            if emails:
-                condition |= Q(email_lower__in=emails)
-            if sirets:
-                condition |= Q(siret__in=sirets)
-            for pk, email, siret, name, reference in (
-                Client.objects.annotate(email_lower=Lower("email"))
-                .filter(condition, organization=self.organization, deleted_at__isnull=True)
-                .values_list("id", "email", "siret", "name", "reference")
-            ):
+        # One query per identifier, each with the conditions of its partial unique index so
+        # that the index serves it (an OR of both would read every client).
+        holders: list[tuple[int, str, str, str, str]] = []
+        live = Client.objects.filter(organization=self.organization, deleted_at__isnull=True)
+        fields = ("id", "email", "siret", "name", "reference")
+        if emails:
+            holders += (
+                live.annotate(email_lower=Lower("email"))
+                .filter(email_lower__in=emails)
+                .exclude(email="")
+                .values_list(*fields)
+            )
+        if sirets:
+            holders += live.filter(siret__in=sirets).exclude(siret="").values_list(*fields)
+        if holders:
+            for pk, email, siret, name, reference in holders:
                 if email and email.lower() in emails:
                     owners[("email", email.lower())] = (pk, name, reference)
                 if siret and siret in sirets:

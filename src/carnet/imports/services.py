@@ -681,6 +681,7 @@ def commit(
                     ImportRow._meta.db_table,
                     _ROW_COLUMNS,
                     _row_tuples(batch, plans, committed=True, versions=versions),
+                    adapted=True,
                 )
             reporter.update(phase="index", fraction=1.0, force=True)
             ImportBatch.objects.filter(pk=batch.pk).update(
