@@ -393,8 +393,21 @@ def format_number(raw: str) -> str:
     """A number as plain text: digits without ".0" for a whole number, a plain decimal
     with "." otherwise, never an exponent; 15 significant digits at most, as Excel shows
     (0.1 + 0.2 is stored 0.30000000000000004 and shown 0.3)."""
-    if raw.isascii() and (raw.isdigit() or (raw[:1] == "-" and raw[1:].isdigit())):
-        return raw
+    if raw.isascii():
+        digits = raw[1:] if raw[:1] == "-" else raw
+        if digits.isdigit():
+            return raw
+        # A short decimal ("12.5", "-0.25") is already as shown: no Decimal needed.
+        whole, dot, fraction = digits.partition(".")
+        if (
+            dot
+            and whole.isdigit()
+            and fraction.isdigit()
+            and fraction[-1] != "0"
+            and (whole[0] != "0" or whole == "0")
+            and len(whole) + len(fraction) <= _SIGNIFICANT_DIGITS
+        ):
+            return raw
     try:
         number = Decimal(raw)
     except (InvalidOperation, ValueError):
@@ -403,8 +416,7 @@ def format_number(raw: str) -> str:
         return raw.strip()
     if not number:
         return "0"
-    digits = number.as_tuple().digits
-    if len(digits) > _SIGNIFICANT_DIGITS:
+    if len(number.as_tuple().digits) > _SIGNIFICANT_DIGITS:
         number = round(number, _SIGNIFICANT_DIGITS - 1 - number.adjusted())
     return format(number.normalize(), "f")
 
@@ -689,20 +701,24 @@ class _SheetHandlers:
                 value: str | None
                 if kind is None or kind == "n":
                     number_style = styles.get(style)
-                    value = (
-                        plain(text)
-                        if number_style is None
-                        else styled(text, number_style, date1904)
-                    )
+                    if number_style is not None:
+                        value = styled(text, number_style, date1904)
+                    elif text.isdigit() and text.isascii():  # most numbers: nothing to do
+                        value = text
+                    else:
+                        value = plain(text)
                 elif kind == "s":
                     if strings is None:
                         raise IndexError(text)
                     value = strings.get(int(text))
+                elif kind == "inlineStr" or kind == "str" or kind == "e":
+                    # Inline text, a formula's text result, an error as shown ("#N/A").
+                    value = text
                 elif kind == "b":
                     value = TRUE if text == "1" else FALSE if text == "0" else text
                 elif kind == "d":
                     value = iso_datetime(text)
-                else:  # "inlineStr", "str" (a formula's text), "e" (an error: "#N/A")
+                else:
                     value = text
                 if value is None:  # a shared string longer than a row may be
                     too_long = True
