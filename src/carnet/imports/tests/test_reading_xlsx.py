@@ -131,6 +131,26 @@ def test_it_reads_a_workbook_saved_by_openpyxl(tmp_path: Path) -> None:
     assert rows == [SourceRow(2, ["Élodie Durand", "Besançon"]), SourceRow(3, ["Zoé", "Sète"])]
 
 
+def test_it_reads_a_workbook_written_by_carnets_export_writer(tmp_path: Path) -> None:
+    from rustpy_xlsxwriter import FastExcel
+
+    path = tmp_path / "export.xlsx"
+    record = {
+        "Nom": "Élodie",
+        "SIRET": "73282932000074",
+        "Montant": 12.5,
+        "Créé le": datetime.date(2024, 1, 15),
+        "Actif": True,
+        "Effectif": 6000,
+    }
+    FastExcel(str(path)).format(bold_headers=True).sheet("Clients", [record]).save()
+
+    table, rows = read(path)
+
+    assert table.header == list(record)
+    assert cells(rows) == [["Élodie", "73282932000074", "12.5", "2024-01-15", "VRAI", "6000"]]
+
+
 def shared_sheet(texts: list[list[str]]) -> tuple[str, list[str]]:
     """sheetData content and shared strings for rows of text, as Excel writes them."""
     shared: list[str] = []
