@@ -38,8 +38,10 @@ MAX_COMPRESSION_RATIO = 200
 
 # How much of the file the encoding and delimiter are detected on.
 SAMPLE_BYTES = 1_048_576
-# Delimiters are sniffed on the first records of the sample: a thousand say as much as more.
+# Delimiters are sniffed on the first records of the sample: a thousand say as much as more,
+# and the first 256 KiB of text hold a thousand records of any client file.
 SNIFF_RECORDS = 1000
+SNIFF_CHARS = 262_144
 # Read size of the CSV line splitter: small enough that one chunk's lines stay a small list.
 _CHUNK = 65_536
 
@@ -718,9 +720,10 @@ class CsvSource:
             raise FileRefused(
                 "bad_encoding", format_lazy(UNDECODABLE, {"encoding": chosen})
             ) from exc
-        if not whole:
+        if not whole or len(text) > SNIFF_CHARS:
             # The sample may stop inside a line, or inside a quoted cell spanning lines:
             # whole lines only, and the sniffer parses too few records to mind the last one.
+            text = text[:SNIFF_CHARS]
             cut = max(text.rfind("\n"), text.rfind("\r"))
             text = text[: cut + 1] if cut >= 0 else text
         chosen_delimiter = delimiter or sniff_delimiter(text.lstrip("\ufeff"))
