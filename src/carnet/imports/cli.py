@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.files import File
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from carnet.accounts.cli import get_member, get_organization
 from carnet.core.cli import CommandError, add_command, add_group, add_org_argument
@@ -122,7 +123,10 @@ class _ProgressBar:
             self.bar = tqdm(total=100, desc=label, unit="%", file=sys.stderr, leave=False)
         if self.bar is not None:
             self.bar.update(max(0, int(snapshot.fraction * 100) - self.bar.n))
-            self.bar.set_postfix_str(_("%(count)s lignes") % {"count": snapshot.done})
+            self.bar.set_postfix_str(
+                ngettext("%(count)s ligne", "%(count)s lignes", snapshot.done)
+                % {"count": snapshot.done}
+            )
 
     def close(self) -> None:
         if self.bar is not None:
@@ -192,7 +196,11 @@ def _import_clients(args: argparse.Namespace) -> int:
     if args.errors:
         written = report.write_report(batch, Path(args.errors))
         print(
-            _("%(count)d lignes refusées écrites dans %(path)s")
+            ngettext(
+                "%(count)d ligne refusée écrite dans %(path)s",
+                "%(count)d lignes refusées écrites dans %(path)s",
+                written,
+            )
             % {"count": written, "path": args.errors}
         )
     if batch.status not in (Status.READY, Status.COMMITTED):

@@ -357,6 +357,17 @@ def _unique(header: Sequence[str]) -> list[str]:
     return keys
 
 
+def _records(keys: list[str], rows: Iterable[Sequence[Any]]) -> Iterator[dict[str, Any]]:
+    """Rows as the writer takes them; with no row at all, one blank row, since the writer
+    takes its header from the rows (an empty export still has its header)."""
+    empty = True
+    for row in rows:
+        empty = False
+        yield dict(zip(keys, row, strict=False))
+    if empty:
+        yield dict.fromkeys(keys)
+
+
 def write_xlsx(
     path: Path,
     sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
@@ -370,7 +381,7 @@ def write_xlsx(
     workbook = FastExcel(str(path)).format(bold_headers=True)
     for name, header, rows in sheets:
         keys = _unique(header)
-        records = (dict(zip(keys, row, strict=False)) for row in rows)
+        records = _records(keys, rows)
         workbook = workbook.freeze(row=1, col=0).sheet(
             name, records, column_widths=list((widths or {}).get(name, [])) or None
         )

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from carnet.core.cli import add_command, add_group
 
@@ -35,5 +36,8 @@ def _work(args: argparse.Namespace) -> int:
         count = services.work(once=args.once)
     except KeyboardInterrupt:
         return 0
-    print(_("%(count)d tâches exécutées.") % {"count": count})
+    print(
+        ngettext("%(count)d tâche exécutée.", "%(count)d tâches exécutées.", count)
+        % {"count": count}
+    )
     return 0

@@ -128,4 +128,4 @@ def test_the_work_command_runs_what_is_queued(organization, owner, handlers, cap
     handlers("test_quiet", lambda job, reporter: {})
     services.create_job(organization, owner, "test_quiet", {})
     assert main(["jobs", "work", "--once"]) == 0
-    assert capsys.readouterr().out.strip() == "1 tâches exécutées."
+    assert capsys.readouterr().out.strip() == "1 tâche exécutée."
