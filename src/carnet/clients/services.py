@@ -1658,6 +1658,7 @@ def create_clients_bulk(
     definitions: Any,
     contact_names: list[list[str]] | None = None,
     extra_changes: list[dict[str, dict[str, Any]]] | None = None,
+    prepared: list[PreparedCreation | None] | None = None,
     source: str = "",
     context: str = "",
 ) -> list[int]:
@@ -1669,7 +1670,9 @@ def create_clients_bulk(
     ``IntegrityError`` then undoes the caller's whole transaction). ``contact_names``
     (per item) are the names of contacts created with them, for search;
     ``extra_changes`` (per item) join the creation's history entry (the main contact,
-    the addresses written alongside).
+    the addresses written alongside). ``prepared`` (per item, or None) is what
+    ``prepare_creation`` computed beforehand for an item with its reference, perhaps in
+    another process: the importer validates rows on every core.
     """
     if not items:
         return []
@@ -1685,12 +1688,19 @@ def create_clients_bulk(
     rows = []
     links: list[tuple[int, int, int]] = []
     index_rows: list[tuple[int, int, int, str]] = []
-    changes: dict[int, dict[str, dict[str, Any]]] = {}
+    changes: dict[int, str] = {}
     for position, (client_id, values) in enumerate(zip(ids, items, strict=True)):
+        ready = prepared[position] if prepared else None
         if not values["reference"]:
             values = {**values, "reference": next(references)}
-        names = contact_names[position] if contact_names else []
-        derived = _derived(values, names)
+            ready = None  # the reference is part of what was prepared
+        if ready is None:
+            ready = prepare_creation(
+                values,
+                contact_names[position] if contact_names else [],
+                extra_changes[position] if extra_changes else None,
+            )
+        derived = ready.derived
         category = categories[values["category"].casefold()] if values["category"] else None
         row: list[Any] = [client_id, organization.pk]
         for field in _CREATED_COLUMNS[2:]:
@@ -1720,10 +1730,7 @@ def create_clients_bulk(
             index_rows += _custom_index_rows(
                 organization.pk, client_id, definitions, values["custom_fields"]
             )
-        entry = _creation_changes(values)
-        if extra_changes:
-            entry.update(extra_changes[position])
-        changes[client_id] = entry
+        changes[client_id] = ready.history
     if connection.vendor == "sqlite":
         # The search index (FTS5) takes its entries fastest in the order of its keys: a
         # key lower than the previous one makes it write what it holds in memory first
@@ -1758,6 +1765,28 @@ def create_clients_bulk(
 
 
 _BLANKS: tuple[Any, ...] = ("", None, [], {}, False)
+
+
+@dataclass
+class PreparedCreation:
+    """What creating a client derives from its values: its computed columns and its history
+    entry, as JSON text."""
+
+    derived: dict[str, Any]
+    history: str
+
+
+def prepare_creation(
+    values: dict[str, Any],
+    contact_names: list[str],
+    extra_changes: dict[str, dict[str, Any]] | None = None,
+) -> PreparedCreation:
+    """The computed columns and the history entry of a client created from ``values``
+    (with its reference): pure computation, done once per client."""
+    history = _creation_changes(values)
+    if extra_changes:
+        history.update(extra_changes)
+    return PreparedCreation(_derived(values, contact_names), _json_text(history))
 
 
 def _creation_changes(values: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -26,6 +26,7 @@ from carnet.addresses.services import DefaultAddressWrite
 from carnet.addresses.validation import clean_address_input
 from carnet.addresses.validation import current_values as address_values
 from carnet.clients.models import Client, ClientTag
+from carnet.clients.services import PreparedCreation, prepare_creation
 from carnet.clients.services import _changes as client_changes
 from carnet.clients.validation import EDITABLE_FIELDS, clean_client_input
 from carnet.contacts.models import ClientContact
@@ -70,6 +71,17 @@ class RowPlan:
     extra_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     contact_names: list[str] = field(default_factory=list)
+    prepared: PreparedCreation | None = None
+
+
+@dataclass
+class RowTask:
+    """A row between ``prepare`` and ``clean``: its plan so far, its cells, and the client
+    its key found."""
+
+    plan: RowPlan
+    texts: dict[str, str]
+    found: _Current | None = None
 
 
 @dataclass
@@ -194,9 +206,16 @@ class RowPlanner:
         return text
 
     # --- Planning a chunk ---------------------------------------------------------------
+    # Three steps: ``prepare`` (reading the cells, the keys and the clients they find: the
+    # database), ``clean`` (validating each row: pure computation, which can run in
+    # another process) and ``finish`` (duplicates against the base and earlier rows, and
+    # the decision). ``plan`` runs them one after the other.
     def plan(self, rows: Iterable[SourceRow]) -> list[RowPlan]:
         """Plan a chunk of rows (``CHUNK`` or so), in file order."""
-        rows = list(rows)
+        return self.finish(self.clean(self.prepare(rows)))
+
+    def prepare(self, rows: Iterable[SourceRow]) -> list[RowTask]:
+        """Read the rows' cells and keys, and find the clients the keys designate."""
         prepared: list[tuple[SourceRow, dict[str, str], list[dict[str, str]], str]] = []
         for row in rows:
             texts, errors = self._cells(row)
@@ -207,31 +226,29 @@ class RowPlanner:
         current = self._find(
             [k for _r, _t, e, k in prepared if k and not k.startswith("?") and not e]
         )
-        plans = [
-            self._plan_row(row, texts, errors, k, current) for row, texts, errors, k in prepared
+        return [
+            self._task(row, texts, errors, key_value, current)
+            for row, texts, errors, key_value in prepared
         ]
-        self._check_duplicates(plans)
-        for plan in plans:
-            self._decide(plan)
-        return plans
 
-    def _plan_row(
+    def _task(
         self,
         row: SourceRow,
         texts: dict[str, str],
         errors: list[dict[str, str]],
         key_value: str,
         current: dict[str, _Current],
-    ) -> RowPlan:
+    ) -> RowTask:
         plan = RowPlan(line=row.line, action=RowAction.ERROR, errors=errors)
+        task = RowTask(plan=plan, texts=texts)
         if errors:
-            return plan
+            return task
         if key_value:
             if key_value.startswith("?"):
                 plan.errors.append(
                     self._error("id", "invalid_id", _("Identifiant Carnet invalide."))
                 )
-                return plan
+                return task
             earlier = self.seen_keys.get(key_value)
             if earlier is not None:
                 plan.errors.append(
@@ -241,7 +258,7 @@ class RowPlanner:
                         _("Ce client figure déjà ligne %(line)d du fichier.") % {"line": earlier},
                     )
                 )
-                return plan
+                return task
             self.seen_keys[key_value] = row.line
         found = current.get(key_value) if key_value else None
         if key_value and found is None and self.key == ImportKey.ID:
@@ -253,7 +270,7 @@ class RowPlanner:
                     % {"id": key_value},
                 )
             )
-            return plan
+            return task
         if found is not None and found.deleted:
             plan.errors.append(
                 self._error(
@@ -262,9 +279,27 @@ class RowPlanner:
                     _("Ce client est dans la corbeille : restaurez-le pour le mettre à jour."),
                 )
             )
-            return plan
+            return task
+        task.found = found
         if found is not None:
             plan.client_id, plan.version, plan.before = found.client_id, found.version, found.values
+        return task
+
+    def clean(self, tasks: list[RowTask]) -> list[RowPlan]:
+        """Validate each row that got this far, as the forms and the API do."""
+        for task in tasks:
+            if not task.plan.errors:
+                self._clean_row(task.plan, task.texts, task.found)
+        return [task.plan for task in tasks]
+
+    def finish(self, plans: list[RowPlan]) -> list[RowPlan]:
+        """Check the exact duplicates and decide each row's action."""
+        self._check_duplicates(plans)
+        for plan in plans:
+            self._decide(plan)
+        return plans
+
+    def _clean_row(self, plan: RowPlan, texts: dict[str, str], found: _Current | None) -> None:
         raw, raw_errors = self._client_raw(texts, found)
         plan.errors += raw_errors
         try:
@@ -280,7 +315,9 @@ class RowPlanner:
         country = (plan.after or {}).get("country") or (found.values["country"] if found else "FR")
         self._plan_contact(plan, texts, found, country)
         self._plan_addresses(plan, texts, found, country)
-        return plan
+        if found is None and plan.after is not None and plan.after["reference"] and not plan.errors:
+            # What the creation derives, computed here: this may run in a worker process.
+            plan.prepared = prepare_creation(plan.after, plan.contact_names, plan.extra_changes)
 
     @staticmethod
     def _key_of(field_name: str) -> str:

@@ -46,6 +46,7 @@ from carnet.jobs import services as jobs
 from carnet.jobs.models import Job
 from carnet.jobs.models import Status as JobStatus
 
+from . import parallel
 from .columns import Column, columns_for
 from .headers import normalize_header, suggest_mapping
 from .models import ImportBatch, ImportKey, ImportRow, RowAction, SavedMapping, Status
@@ -589,22 +590,31 @@ def _planner(batch: ImportBatch, header: Sequence[str]) -> RowPlanner:
 def _plans(
     batch: ImportBatch, reporter: job_progress.Reporter, phase: str, counts: dict[str, int]
 ) -> Iterator[list[RowPlan]]:
-    """Every row's plan, a chunk at a time; ``counts`` keeps the count of each action."""
+    """Every row's plan, a chunk at a time (validated on every core for a large file);
+    ``counts`` keeps the count of each action."""
     counts.update({action: 0 for action in RowAction.values})
     try:
         with _table(batch) as table:
             planner = _planner(batch, table.header)
             reporter.update(phase=phase, fraction=0.0, done=0, force=True)
-            for chunk in _chunks(table):
-                reporter.check()
-                plans = planner.plan(chunk)
-                for plan in plans:
-                    counts[plan.action] += 1
-                yield plans
-                reporter.update(done=sum(counts.values()), fraction=table.progress())
+            with parallel.worker_pool(planner, parallel.workers_for(batch.size)) as pool:
+                for plans in parallel.planned_chunks(
+                    planner, _checked_chunks(table, reporter), pool
+                ):
+                    for plan in plans:
+                        counts[plan.action] += 1
+                    yield plans
+                    reporter.update(done=sum(counts.values()), fraction=table.progress())
     except FileRefused as exc:
         raise _refused(exc.code, exc.message) from None
     counts["total"] = sum(counts[action] for action in RowAction.values)
+
+
+def _checked_chunks(table: Table, reporter: job_progress.Reporter) -> Iterator[list[SourceRow]]:
+    """The file's chunks, stopping at a cancellation."""
+    for chunk in _chunks(table):
+        reporter.check()
+        yield chunk
 
 
 _ROW_COLUMNS = (
@@ -722,6 +732,7 @@ def _write(
             definitions=definitions,
             contact_names=[p.contact_names for p in creates],
             extra_changes=[p.extra_changes for p in creates],
+            prepared=[p.prepared for p in creates],
             source=SOURCE,
             context=batch.context,
         )

@@ -275,3 +275,41 @@ def test_a_failure_midway_leaves_nothing_written(organization, owner, monkeypatc
     batch.refresh_from_db()
     assert batch.status == Status.READY
     assert not ChangeRecord.objects.filter(context=batch.context).exists()
+
+
+def test_a_large_file_is_validated_in_worker_processes_with_the_same_result(
+    organization, owner, settings, monkeypatch
+):
+    from carnet.imports import parallel
+
+    rows = [HEADER]
+    for i in range(2500):
+        email = "faux" if i % 100 == 7 else f"c{i}@exemple.fr"
+        rows.append([f"Client {i}", email, "01 42 68 53 00", "", "75001", "Paris", f"{i} rue"])
+    rows.append(["Client 3", "c3@exemple.fr", "", "", "", "", ""])  # a duplicate e-mail
+    content = csv_bytes(rows)
+    sequential = upload(organization, owner, content, key="")
+    settings.CARNET_IMPORT_WORKERS = 2
+    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    started = []
+    real_pool = parallel.worker_pool
+
+    def counting_pool(planner, workers):
+        started.append(workers)
+        return real_pool(planner, workers)
+
+    monkeypatch.setattr(parallel, "worker_pool", counting_pool)
+    batch = commit(upload(organization, owner, content, key=""), owner)
+    assert started and started[0] == 2
+    assert batch.counts == {**sequential.counts, "total": 2501}
+    assert batch.counts["error"] == 26
+    errors = {
+        row.line: [e["code"] for e in row.errors]
+        for row in ImportRow.objects.filter(batch=batch, action="error")
+    }
+    assert errors[9] == ["invalid_email"]
+    assert errors[2502] == ["duplicate"]  # line 5 is already written by then
+    assert Client.objects.count() == 2475
+    client = Client.objects.get(email="c42@exemple.fr")
+    assert client.phone == "+33142685300" and client.addresses.get().city == "Paris"
+    assert ChangeRecord.objects.get(object_id=client.pk).changes["billing.city"]["new"] == "Paris"
