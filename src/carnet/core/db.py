@@ -38,7 +38,7 @@ def insert_rows(
         moments = sorted(
             {i for row in rows for i, v in enumerate(row) if isinstance(v, datetime.datetime)}
         )
-        adapted: dict[datetime.datetime, Any] = {}
+        cache: dict[datetime.datetime, Any] = {}
         if moments:
             prepared = []
             for row in rows:
@@ -47,9 +47,9 @@ def insert_rows(
                     moment = values[i]
                     if moment is None:
                         continue
-                    if moment not in adapted:
-                        adapted[moment] = adapt(moment)
-                    values[i] = adapted[moment]
+                    if moment not in cache:
+                        cache[moment] = adapt(moment)
+                    values[i] = cache[moment]
                 prepared.append(values)
             rows = prepared
     marks = ", ".join(["%s"] * len(columns))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -71,7 +72,7 @@ def record_changes(
     object_type: str,
     action: str,
     user: Any = None,
-    changes: dict[int, dict[str, dict[str, Any]]] | dict[int, str],
+    changes: Mapping[int, dict[str, dict[str, Any]] | str],
     source: str = "",
     context: str = "",
 ) -> None:
