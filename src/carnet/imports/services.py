@@ -33,9 +33,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carnet.accounts.models import Organization, User
-from carnet.addresses.services import write_default_addresses
+from carnet.addresses.services import DefaultAddressWrite, write_default_addresses
 from carnet.clients import services as clients
-from carnet.contacts.services import write_main_contacts
+from carnet.contacts.services import MainContactWrite, write_main_contacts
 from carnet.core.db import insert_rows
 from carnet.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from carnet.core.ids import parse_id
@@ -847,6 +847,7 @@ def _rollback_chunk(
     }
     created: list[int] = []
     updates: list[clients.ClientUpdate] = []
+    parts = _Parts(organization, [c for a, c, _ch, _v in rows if a == RowAction.UPDATE])
     for action, client_id, changes, version_after in rows:
         client = current.get(client_id)
         if client is None:
@@ -864,10 +865,11 @@ def _rollback_chunk(
             continue
         before = current_values(client)
         after = dict(before)
-        restored = False
+        extra = parts.restore(client_id, changes)
+        restored = bool(extra)
         for name, change in changes.items():
             if "." in name and not name.startswith("custom_fields."):
-                continue  # contacts and addresses are left as they are now
+                continue  # the main contact and the addresses: ``parts`` above
             if name.startswith("custom_fields."):
                 slug = name.removeprefix("custom_fields.")
                 values = dict(after.get("custom_fields") or {})
@@ -884,11 +886,16 @@ def _rollback_chunk(
         if restored:
             updates.append(
                 clients.ClientUpdate(
-                    client_id=client_id, version=client.version, before=before, after=after
+                    client_id=client_id,
+                    version=client.version,
+                    before=before,
+                    after=after,
+                    extra_changes=extra,
                 )
             )
         else:
             result["kept"] += 1
+    parts.write()
     if created:
         clients.purge_clients_bulk(
             organization, user, created, source=SOURCE, context=f"{batch.context}:rollback"
@@ -904,6 +911,102 @@ def _rollback_chunk(
             context=f"{batch.context}:rollback",
         )
         result["restored"] += len(changed)
+
+
+class _Parts:
+    """The main contacts and default addresses an import changed, as they are now, and
+    what a rollback gives back to them: each field still holding what the import wrote
+    gets its previous value; a contact or an address the import created, still as it was
+    written, is removed."""
+
+    GROUPS = {"contact": None, "billing": "is_billing", "delivery": "is_delivery"}
+
+    def __init__(self, organization: Organization, client_ids: list[int]) -> None:
+        from carnet.addresses.models import Address
+        from carnet.addresses.validation import current_values as address_values
+        from carnet.contacts.models import ClientContact
+        from carnet.contacts.validation import current_values as contact_values
+
+        self.organization = organization
+        self.now: dict[tuple[int, str], tuple[int, dict[str, Any]]] = {}
+        for link in ClientContact.objects.filter(
+            organization=organization, client_id__in=client_ids, is_main=True
+        ).select_related("contact"):
+            self.now[(link.client_id, "contact")] = (
+                link.contact_id,
+                contact_values(link.contact),
+            )
+        for address in Address.objects.filter(organization=organization, client_id__in=client_ids):
+            for group, flag in (("billing", "is_billing"), ("delivery", "is_delivery")):
+                if getattr(address, flag):
+                    self.now[(address.client_id, group)] = (address.pk, address_values(address))
+        self.contacts: list[MainContactWrite] = []
+        self.addresses: dict[int, DefaultAddressWrite] = {}
+        self.removed_contacts: list[tuple[int, int]] = []
+        self.removed_addresses: set[int] = set()
+
+    def restore(self, client_id: int, changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """Plan the restoration of one client's parts; returns the history's changes."""
+        history: dict[str, dict[str, Any]] = {}
+        for group in self.GROUPS:
+            mine = {
+                name.split(".", 1)[1]: change
+                for name, change in changes.items()
+                if name.startswith(f"{group}.")
+            }
+            current = self.now.get((client_id, group))
+            if not mine or current is None:
+                continue
+            object_id, values = current
+            still = {f: c for f, c in mine.items() if values.get(f) == c["new"]}
+            if not still:
+                continue
+            created = all(c["old"] in ("", None) for c in mine.values())
+            if created and len(still) == len(mine):
+                if group == "contact":
+                    self.removed_contacts.append((client_id, object_id))
+                else:
+                    self.removed_addresses.add(object_id)
+                history.update(
+                    {f"{group}.{f}": {"old": c["new"], "new": ""} for f, c in still.items()}
+                )
+                continue
+            restored = dict(values)
+            for f, c in still.items():
+                restored[f] = c["old"] if c["old"] is not None else ""
+                history[f"{group}.{f}"] = {"old": c["new"], "new": c["old"]}
+            if group == "contact":
+                self.contacts.append(MainContactWrite(client_id, object_id, restored))
+            else:
+                written = self.addresses.get(object_id)
+                if written is not None:  # one address for billing and delivery
+                    written.values.update({f: restored[f] for f in still})
+                else:
+                    self.addresses[object_id] = DefaultAddressWrite(client_id, object_id, restored)
+        return history
+
+    def write(self) -> None:
+        from carnet.addresses.models import Address
+        from carnet.contacts.models import ClientContact, Contact
+
+        if self.contacts:
+            write_main_contacts(self.organization, self.contacts)
+        kept = [a for pk, a in self.addresses.items() if pk not in self.removed_addresses]
+        if kept:
+            write_default_addresses(self.organization, kept)
+        if self.removed_addresses:
+            Address.objects.filter(
+                organization=self.organization, pk__in=self.removed_addresses
+            ).delete()
+        for client_id, contact_id in self.removed_contacts:
+            ClientContact.objects.filter(
+                organization=self.organization, client_id=client_id, contact_id=contact_id
+            ).delete()
+            Contact.objects.filter(organization=self.organization, pk=contact_id).exclude(
+                links__isnull=False
+            ).delete()
+        self.contacts, self.addresses = [], {}
+        self.removed_contacts, self.removed_addresses = [], set()
 
 
 def _same(value: Any, stored: Any) -> bool:
