@@ -124,9 +124,9 @@ ENCRYPTED = _(
     "Excel, retirez le mot de passe, enregistrez-le, puis importez-le à nouveau."
 )
 TOO_MANY_COLUMNS_HEADER = _(
-    "La ligne d'en-têtes compte plus de %(max)s colonnes remplies ; %(max)s au plus sont acceptées."
+    "La ligne d'en-tête compte plus de %(max)s colonnes remplies ; %(max)s au plus sont acceptées."
 )
-NO_HEADER = _("La ligne d'en-têtes (ligne %(line)s) ne peut pas être lue. %(reason)s")
+NO_HEADER = _("La ligne d'en-tête (ligne %(line)s) ne peut pas être lue. %(reason)s")
 UNKNOWN_ENCODING = _("Encodage inconnu : « %(encoding)s ».")
 UNDECODABLE = _(
     "Le fichier ne peut pas être lu avec l'encodage « %(encoding)s ». Choisissez un autre encodage."

@@ -64,12 +64,12 @@ NOT_A_WORKBOOK = _(
     "classeur Excel (.xlsx)."
 )
 OPENDOCUMENT = _(
-    "Les classeurs OpenDocument (.ods) ne sont pas pris en charge. Enregistrez-le au format "
-    "« Classeur Excel (.xlsx) » ou CSV, puis importez-le à nouveau."
+    "Les classeurs OpenDocument (.ods) ne sont pas pris en charge. Enregistrez ce fichier au "
+    "format « Classeur Excel (.xlsx) » ou CSV, puis importez-le à nouveau."
 )
 BINARY_WORKBOOK = _(
-    "Les classeurs binaires Excel (.xlsb) ne sont pas pris en charge. Enregistrez-le au "
-    "format « Classeur Excel (.xlsx) » ou CSV, puis importez-le à nouveau."
+    "Les classeurs binaires Excel (.xlsb) ne sont pas pris en charge. Enregistrez ce fichier "
+    "au format « Classeur Excel (.xlsx) » ou CSV, puis importez-le à nouveau."
 )
 ZIP_BOMB = _(
     "Ce classeur est anormalement volumineux une fois décompressé : il a été refusé par "
