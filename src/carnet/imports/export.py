@@ -139,6 +139,7 @@ class Exporter:
         )
         self.columns: list[Column] = columns_for(self.definitions)
         self.fields = {f.slug: f for f in self.definitions}
+        self.zone = timezone.get_current_timezone()
         self.categories = dict(
             Category.objects.filter(organization=organization).values_list("id", "name")
         )
@@ -256,8 +257,8 @@ class Exporter:
             text(self.categories.get(data["category_id"], "")),
             self.owners.get(data["owner_id"], ""),
             cells.yes_no(bool(data["archived"])),
-            _moment(data["created_at"]),
-            _moment(data["updated_at"]),
+            _moment(data["created_at"], self.zone),
+            _moment(data["updated_at"], self.zone),
         ]
         contact = contacts.get(pk)
         if contact is None:
@@ -317,17 +318,14 @@ class Exporter:
         return self._text(str(rendered))
 
 
-def _moment(value: Any) -> str:
-    """A stored moment in the local time zone; SQLite gives the UTC text it stores."""
+def _moment(value: Any, zone: Any) -> str:
+    """A stored moment in the local time zone ``zone``; SQLite gives the UTC text it
+    stores."""
     if value is None:
         return ""
     if isinstance(value, str):
         value = datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC)
-    return value.astimezone(_local_zone()).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _local_zone() -> Any:
-    return timezone.get_current_timezone()
+    return value.astimezone(zone).isoformat(sep=" ", timespec="seconds")[:19]
 
 
 # --- Writers ----------------------------------------------------------------------------
