@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
@@ -1578,35 +1578,25 @@ def _owners_of(organization: Organization, owner_ids: set[int]) -> None:
         )
 
 
-def _categories_named(organization: Organization, names: set[str]) -> dict[str, Category]:
-    """The organization's categories by folded name, created when missing."""
-    found: dict[str, Category] = {}
+LabelT = TypeVar("LabelT", Tag, Category)
+
+
+def _labels_named(
+    model: type[LabelT], organization: Organization, names: set[str]
+) -> dict[str, LabelT]:
+    """The organization's tags or categories by folded name, created when missing."""
+    found: dict[str, LabelT] = {}
     if not names:
         return found
     wanted = {name.casefold(): name for name in names}
-    for category in Category.objects.filter(organization=organization):
-        if category.name.casefold() in wanted:
-            found[category.name.casefold()] = category
-    for folded, name in wanted.items():
-        if folded not in found:
-            found[folded] = Category.objects.create(organization=organization, name=name)
-    return found
-
-
-def _tags_named(organization: Organization, names: set[str]) -> dict[str, Tag]:
-    """The organization's tags by folded name, created when missing."""
-    found: dict[str, Tag] = {}
-    if not names:
-        return found
-    wanted = {name.casefold(): name for name in names}
-    for tag in Tag.objects.filter(organization=organization):
-        if tag.name.casefold() in wanted:
-            found[tag.name.casefold()] = tag
+    for label in model.objects.filter(organization=organization):
+        if label.name.casefold() in wanted:
+            found[label.name.casefold()] = label
     missing = [name for folded, name in wanted.items() if folded not in found]
-    for tag in Tag.objects.bulk_create(Tag(organization=organization, name=n) for n in missing):
-        if tag.pk is None:  # databases that do not return ids from bulk inserts
-            tag = Tag.objects.get(organization=organization, name=tag.name)
-        found[tag.name.casefold()] = tag
+    for label in model.objects.bulk_create(
+        model(organization=organization, name=n) for n in missing
+    ):
+        found[label.name.casefold()] = label
     return found
 
 
@@ -1679,8 +1669,10 @@ def create_clients_bulk(
     from carnet.customfields.models import CustomFieldValue
 
     _owners_of(organization, {v["owner"] for v in items if v["owner"] is not None})
-    categories = _categories_named(organization, {v["category"] for v in items if v["category"]})
-    tags = _tags_named(organization, {name for v in items for name in v["tags"]})
+    categories = _labels_named(
+        Category, organization, {v["category"] for v in items if v["category"]}
+    )
+    tags = _labels_named(Tag, organization, {name for v in items for name in v["tags"]})
     references = iter(_generated_references(organization, sum(not v["reference"] for v in items)))
     ids = allocate_ids(_CLIENT_TABLE, len(items))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -1847,8 +1839,10 @@ def update_clients_bulk(
         return {}
     afters = [item.after for item, _c in changed.values()]
     _owners_of(organization, {v["owner"] for v in afters if v["owner"] is not None})
-    categories = _categories_named(organization, {v["category"] for v in afters if v["category"]})
-    tags = _tags_named(organization, {name for v in afters for name in v["tags"]})
+    categories = _labels_named(
+        Category, organization, {v["category"] for v in afters if v["category"]}
+    )
+    tags = _labels_named(Tag, organization, {name for v in afters for name in v["tags"]})
     names = contact_names(organization.pk, list(changed))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     # One statement per set of changed columns, run for every client that shares it.
