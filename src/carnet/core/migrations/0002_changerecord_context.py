@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changerecord',
-            name='context',
-            field=models.CharField(blank=True, db_default='', default='', max_length=32),
+            model_name="changerecord",
+            name="context",
+            field=models.CharField(blank=True, db_default="", default="", max_length=32),
         ),
     ]

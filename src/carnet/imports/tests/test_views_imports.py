@@ -68,7 +68,7 @@ def test_correcting_the_mapping_then_committing_then_rolling_back(web):
     web.post(f"/imports/{batch.pk}/commit/")
     assert Client.objects.count() == 2
     page = web.get(f"/imports/{batch.pk}/").content.decode()
-    assert "Import enregistré" in page, page[page.find("<main"):][:3000]
+    assert "Import enregistré" in page, page[page.find("<main") :][:3000]
     assert "Annuler l" in page
     web.post(f"/imports/{batch.pk}/rollback/")
     assert Client.objects.count() == 0
