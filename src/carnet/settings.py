@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "carnet.customfields",
     "carnet.jobs",
     "carnet.imports",
+    "carnet.duplicates",
 ]
 
 MIDDLEWARE = [

@@ -57,7 +57,10 @@ def _purge_trash(args: argparse.Namespace) -> int:
     cutoff = timezone.now() - timedelta(days=args.older_than)
     trashed = list(
         Client.objects.filter(
-            organization=organization, deleted_at__isnull=False, deleted_at__lte=cutoff
+            organization=organization,
+            deleted_at__isnull=False,
+            deleted_at__lte=cutoff,
+            merged_into__isnull=True,
         )
         .order_by("pk")
         .values_list("pk", flat=True)

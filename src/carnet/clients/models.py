@@ -163,6 +163,11 @@ class Client(models.Model):
     archived = models.BooleanField(default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # A client merged into another: out of every list (``deleted_at`` is set too, but it
+    # is not in the trash), its id leads to the survivor; the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     search_text = models.TextField(default="", editable=False)
     sort_name = models.CharField(max_length=100, default="", editable=False)
@@ -248,6 +253,10 @@ class Client(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
 
 class ClientTag(models.Model):

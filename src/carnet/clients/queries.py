@@ -452,6 +452,8 @@ def _name_prefix_range(term: str) -> tuple[str, str]:
 def _base(organization: Organization, spec: ClientFilter) -> QuerySet[Client]:
     queryset = Client.objects.filter(organization=organization)
     queryset = queryset.filter(deleted_at__isnull=not spec.trash)
+    if spec.trash:  # merged clients are out of the trash too: undoing the merge brings them back
+        queryset = queryset.filter(merged_into__isnull=True)
     # "archived IN (x)" rather than "archived = x": Django writes the latter as "NOT
     # archived", which SQLite cannot match to the (organization, archived, …) indexes;
     # "IN (false, true)" for all of them still lets it seek past ``archived`` into them.

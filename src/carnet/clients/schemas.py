@@ -135,6 +135,9 @@ class ClientOut(Schema):
     archived: bool
     archived_at: datetime.datetime | None
     deleted_at: datetime.datetime | None
+    merged_into: int | None = Field(
+        None, description="Set when the client was merged into another: that client's id."
+    )
     created_at: datetime.datetime
     updated_at: datetime.datetime
     version: int
@@ -152,6 +155,10 @@ class ClientOut(Schema):
         return obj.owner_id
 
     @staticmethod
+    def resolve_merged_into(obj: Client) -> int | None:
+        return obj.merged_into_id
+
+    @staticmethod
     def resolve_revenue(obj: Client) -> Decimal:
         # A client just created still holds the model default (0), not the stored 0.00.
         return Decimal(obj.revenue).quantize(Decimal("0.01"))
@@ -163,7 +170,7 @@ class ClientList(Schema):
 
 
 # Fields of ClientOut read straight from the model; the others have a resolver above.
-_RESOLVED = {"tags", "category", "owner", "revenue"}
+_RESOLVED = {"tags", "category", "owner", "revenue", "merged_into"}
 _PLAIN_FIELDS = tuple(name for name in ClientOut.model_fields if name not in _RESOLVED)
 
 
@@ -179,6 +186,7 @@ def client_data(client: Client) -> dict[str, Any]:
     data["category"] = ClientOut.resolve_category(client)
     data["owner"] = ClientOut.resolve_owner(client)
     data["revenue"] = ClientOut.resolve_revenue(client)
+    data["merged_into"] = client.merged_into_id
     return data
 
 
@@ -191,7 +199,7 @@ def clients_data(
     model instances (five times faster on a page of 50). ``extra`` columns (the sort key
     for the cursor) are added to each dict; the caller removes them.
     """
-    columns = (*_PLAIN_FIELDS, "owner_id", "revenue", "category__name", *extra)
+    columns = (*_PLAIN_FIELDS, "owner_id", "merged_into_id", "revenue", "category__name", *extra)
     rows = {
         row["id"]: row
         for row in Client.objects.filter(organization_id=organization_id, pk__in=ids).values(
@@ -211,6 +219,7 @@ def clients_data(
         row["tags"] = sorted(tags.get(pk, []), key=str.casefold)
         row["category"] = row.pop("category__name")
         row["owner"] = row.pop("owner_id")
+        row["merged_into"] = row.pop("merged_into_id")
         row["revenue"] = Decimal(row["revenue"]).quantize(Decimal("0.01"))
         result.append(row)
     return result

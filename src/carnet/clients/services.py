@@ -103,6 +103,20 @@ def get_client(organization: Organization, client_id: Any, *, for_update: bool =
     return client
 
 
+def refuse_merged(client: Client) -> None:
+    """A merged client is changed only by undoing its merge (``Conflict``, code
+    ``merged``)."""
+    if client.merged_into_id is not None:
+        raise Conflict(
+            _(
+                "Ce client a été fusionné dans un autre : modifiez ce dernier, ou annulez la "
+                "fusion."
+            ),
+            code="merged",
+            merged_into=client.merged_into_id,
+        )
+
+
 def _derived(values: dict[str, Any], contact_names: list[str] | None = None) -> dict[str, Any]:
     """Columns computed from the editable values (and the names of the client's contacts,
     which the client is found by too)."""
@@ -347,11 +361,17 @@ def update_client(
     *,
     expected_version: int | None = None,
     source: str = "",
+    action: str = "update",
+    context: str = "",
+    extra_changes: dict[str, dict[str, Any]] | None = None,
 ) -> Client:
     """Apply a partial change. With ``expected_version``, refuse with ``StaleVersion`` when
-    someone else changed the client since that version was read."""
+    someone else changed the client since that version was read. ``action``, ``context``
+    and ``extra_changes`` name the change in the history when it is part of something
+    larger (a merge records its sources beside the values the survivor took)."""
     with transaction.atomic():
         client = get_client(organization, client_id, for_update=True)
+        refuse_merged(client)
         if client.is_deleted:
             raise Conflict(
                 _("Ce client est dans la corbeille : restaurez-le pour le modifier."),
@@ -373,7 +393,7 @@ def update_client(
         if not values["reference"]:
             values["reference"] = before["reference"]
         changes = _changes(before, values)
-        if not changes:
+        if not changes and not extra_changes:
             return client
         if "owner" in changes:
             client.owner = _check_owner(organization, values["owner"])
@@ -417,10 +437,11 @@ def update_client(
             organization_id=organization.pk,
             object_type=OBJECT_TYPE,
             object_id=client.pk,
-            action="update",
+            action=action,
             user=user,
-            changes=changes,
+            changes={**changes, **(extra_changes or {})},
             source=source,
+            context=context,
         )
     return client
 
@@ -435,6 +456,7 @@ def _set_state(
     source: str,
 ) -> Client:
     client = get_client(organization, client_id, for_update=True)
+    refuse_merged(client)
     before = {f: getattr(client, f) for f in fields}
     changes = diff(before, fields)
     if not changes:
@@ -461,6 +483,7 @@ def archive_client(
 ) -> Client:
     """Take a client out of the default list and the pickers; it stays on its documents."""
     client = get_client(organization, client_id)
+    refuse_merged(client)
     if client.is_deleted:
         raise Conflict(_("Ce client est dans la corbeille."), code="deleted")
     return _set_state(
@@ -478,6 +501,7 @@ def unarchive_client(
     organization: Organization, user: User | None, client_id: Any, *, source: str = ""
 ) -> Client:
     client = get_client(organization, client_id)
+    refuse_merged(client)
     if client.is_deleted:
         raise Conflict(_("Ce client est dans la corbeille."), code="deleted")
     return _set_state(
@@ -526,6 +550,7 @@ def restore_client(
 ) -> Client:
     """Bring a client back from the trash, unless a live client took its e-mail or SIRET."""
     client = get_client(organization, client_id, for_update=True)
+    refuse_merged(client)
     if not client.is_deleted:
         return client
     _check_duplicates(organization, current_values(client), exclude_id=client.pk)
@@ -543,6 +568,7 @@ def restore_client(
 def purge_client(organization: Organization, user: User | None, client_id: Any) -> None:
     """Delete a trashed client for good (its history stays)."""
     client = get_client(organization, client_id, for_update=True)
+    refuse_merged(client)
     if not client.is_deleted:
         raise Conflict(
             _("Seul un client de la corbeille peut être supprimé définitivement."),
