@@ -316,10 +316,13 @@ def _register_routers() -> None:
     from carnet.contacts.api import router as contacts_router
     from carnet.contacts.vcard_api import router as vcards_router
     from carnet.customfields.api import router as custom_fields_router
+    from carnet.duplicates.api import duplicates_router, merge_router, merges_router
     from carnet.files.api import router as files_router
     from carnet.imports.api import exports_router
     from carnet.imports.api import router as imports_router
 
+    # Before the clients' own routes: "/clients/merge" is not a client id.
+    api.add_router("/clients", merge_router)
     api.add_router("/clients", clients_router)
     api.add_router("/tags", tags_router)
     api.add_router("/categories", categories_router)
@@ -332,6 +335,8 @@ def _register_routers() -> None:
     api.add_router("/custom-fields", custom_fields_router)
     api.add_router("/imports", imports_router)
     api.add_router("/exports", exports_router)
+    api.add_router("/duplicates", duplicates_router)
+    api.add_router("/merges", merges_router)
 
 
 _register_routers()

@@ -26,6 +26,7 @@ from .schemas import (
     BulkIn,
     BulkOut,
     ChangeList,
+    ClientCreated,
     ClientIn,
     ClientList,
     ClientOut,
@@ -173,20 +174,28 @@ def pick_clients(request: HttpRequest, params: Query[PickerParams]) -> Any:
 
 @router.post(
     "",
-    response={201: ClientOut, **WRITE_ERRORS},
+    response={201: ClientCreated, **WRITE_ERRORS},
     summary="Create a client",
     description="Refused with 409 (`existing_client_id`) when a client has the same e-mail "
-    "or SIRET.",
+    "or SIRET. Likely duplicates (same SIREN, phone or VAT number, a very close name in the "
+    "same town) do not refuse it: they are listed in `warnings`.",
 )
 def create_client(request: HttpRequest, payload: ClientIn) -> Any:
+    from carnet.duplicates.services import warnings_for
+
     _require_editor(request)
+    organization = _organization(request)
     client = services.create_client(
-        _organization(request),
+        organization,
         _user(request),
         payload.dict(exclude_unset=True),
         source="api",
     )
-    return _client_response(client, status=201, location=f"{request.path.rstrip('/')}/{client.pk}")
+    data = {**client_data(client), "warnings": warnings_for(organization, client)}
+    response = _json(data, status=201)
+    response["ETag"] = f'"{client.version}"'
+    response["Location"] = f"{request.path.rstrip('/')}/{client.pk}"
+    return response
 
 
 @router.post(

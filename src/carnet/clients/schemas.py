@@ -164,6 +164,24 @@ class ClientOut(Schema):
         return Decimal(obj.revenue).quantize(Decimal("0.01"))
 
 
+class DuplicateWarning(Schema):
+    code: Literal["likely_duplicate"]
+    client: int = Field(description="The client the new one looks like.")
+    name: str
+    archived: bool = Field(description="Archived: unarchiving it may be better than a new one.")
+    score: int = Field(description="0–100: how alike.")
+    reasons: list[str] = Field(
+        description="same_email, same_siret, same_vat_number, same_siren, same_phone, "
+        "similar_name"
+    )
+
+
+class ClientCreated(ClientOut):
+    """A new client, and the existing clients it looks like (creation is not refused)."""
+
+    warnings: list[DuplicateWarning] = Field(default_factory=list)
+
+
 class ClientList(Schema):
     items: list[ClientOut]
     next_cursor: str | None

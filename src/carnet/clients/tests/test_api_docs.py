@@ -98,6 +98,13 @@ def test_it_describes_every_endpoint(openapi):
         ("/api/v1/imports/{import_id}/cancel", "post"),
         ("/api/v1/imports/{import_id}/errors", "get"),
         ("/api/v1/exports/clients", "get"),
+        ("/api/v1/duplicates", "get"),
+        ("/api/v1/duplicates/scan", "post"),
+        ("/api/v1/duplicates/{group_id}/dismiss", "post"),
+        ("/api/v1/clients/merge/preview", "post"),
+        ("/api/v1/clients/merge", "post"),
+        ("/api/v1/merges/{merge_id}", "get"),
+        ("/api/v1/merges/{merge_id}/undo", "post"),
     }
     for item in openapi["paths"].values():
         for operation in item.values():
