@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     from carnet.accounts import cli as accounts_cli
     from carnet.clients import cli as clients_cli
     from carnet.core import cli as core_cli
+    from carnet.duplicates import cli as duplicates_cli
     from carnet.imports import cli as imports_cli
     from carnet.jobs import cli as jobs_cli
 
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     clients_cli.register(subparsers)
     imports_cli.register(subparsers)
     jobs_cli.register(subparsers)
+    duplicates_cli.register(subparsers)
     return parser
 
 

@@ -60,6 +60,9 @@ from .models import Category, Civility, Client, Kind, SavedView, Tag, VatRegime
 
 SOURCE = "web"
 BULK_RESULT_KEY = "clients_bulk_result"
+# Shown once on the record page after a creation or a merge.
+LIKELY_DUPLICATES_KEY = "clients_likely_duplicates"
+MERGED_KEY = "clients_undoable_merge"
 MAX_BULK = 500
 HISTORY_LIMIT = 500
 
@@ -949,7 +952,28 @@ def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
 @member_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     client = client_or_404(request, client_id)
-    return render(request, "clients/client_detail.html", _detail_context(request, client))
+    if client.merged_into_id is not None:
+        # A merged client's address leads to the one it was merged into.
+        from carnet.duplicates.merging import merge_of
+
+        merge = merge_of(current_organization(request), client)
+        messages.info(
+            request,
+            _("« %(name)s » a été fusionné dans ce client.") % {"name": client.name},
+        )
+        if merge is not None:
+            request.session[MERGED_KEY] = merge.pk
+        return redirect(_detail_url_of(client.merged_into_id))
+    context = _detail_context(request, client)
+    context["likely_duplicates"] = request.session.pop(LIKELY_DUPLICATES_KEY, None)
+    merge_id = request.session.pop(MERGED_KEY, None)
+    if merge_id is not None:
+        context["undoable_merge"] = merge_id
+    return render(request, "clients/client_detail.html", context)
+
+
+def _detail_url_of(client_id: int) -> str:
+    return reverse("clients:detail", args=[client_id])
 
 
 @require_POST
@@ -1030,6 +1054,18 @@ def client_create(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "creating": True}
     status = 200
     if request.method == "POST" and form.is_valid():
+        from carnet.duplicates.services import archived_lookalikes, likely_duplicates
+
+        archived = (
+            archived_lookalikes(organization, form.service_data())
+            if not request.POST.get("confirm_new")
+            else []
+        )
+        if archived:
+            # An archived client looks like this one: bringing it back may be better than
+            # a second record.
+            context["archived_lookalikes"] = archived
+            return render(request, "clients/client_form.html", context, status=200)
         try:
             client = services.create_client(
                 organization, current_user(request), form.service_data(), source=SOURCE
@@ -1042,6 +1078,9 @@ def client_create(request: HttpRequest) -> HttpResponse:
             _show_conflict(exc, form, context)
         else:
             messages.success(request, _("Client « %(name)s » créé.") % {"name": client.name})
+            found = likely_duplicates(organization, client)
+            if found:
+                request.session[LIKELY_DUPLICATES_KEY] = found
             return redirect(_detail_url(client))
     return render(request, "clients/client_form.html", context, status=status)
 

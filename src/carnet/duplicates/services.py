@@ -302,7 +302,7 @@ def likely_duplicates(
 
 def _candidate(client: Client, postcode: str, city: str) -> detection.Candidate:
     return detection.Candidate(
-        id=client.pk,
+        id=client.pk or 0,  # a client not saved yet
         kind=client.kind,
         name=client.name,
         email=client.email,
@@ -328,3 +328,28 @@ def warnings_for(organization: Organization, client: Client) -> list[dict[str, A
         }
         for item in likely_duplicates(organization, client)
     ]
+
+
+def archived_lookalikes(organization: Organization, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The archived clients a client about to be created (from raw input) looks like;
+    nothing when the input is not valid (the creation then says why)."""
+    from carnet.clients.validation import clean_client_input
+    from carnet.core.errors import ValidationFailed
+    from carnet.customfields.queries import definitions_for
+
+    try:
+        values = clean_client_input(data, definitions=definitions_for(organization))
+    except ValidationFailed:
+        return []
+    draft = Client(
+        organization=organization,
+        kind=values["kind"],
+        name=values["name"],
+        email=values["email"],
+        siret=values["siret"],
+        siren=values["siren"],
+        vat_number=values["vat_number"],
+        phone=values["phone"],
+        mobile=values["mobile"],
+    )
+    return [item for item in likely_duplicates(organization, draft) if item["archived"]]
