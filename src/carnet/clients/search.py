@@ -41,12 +41,26 @@ _VAT_LIKE = re.compile(r"^[A-Z]{2}[0-9A-Z]{2,13}$")
 _SEPARATORS = re.compile(r"[\s.]")
 
 
+# A client's own identifiers always fit; its contacts' names fill the rest. PostgreSQL's
+# index entries (``client_search_walk`` holds the text) must stay under a page's third,
+# and a client with thousands of contacts would exceed it: its contacts are still found
+# by the contact search.
+MAX_SEARCH_TEXT = 1500
+
+
 def search_text(values: dict[str, Any], contact_names: Iterable[str] = ()) -> str:
     """The folded text a client is found by."""
     parts = [str(values.get(name) or "") for name in SEARCHED_FIELDS]
     parts += [phone_search_digits(values[name]) for name in PHONE_FIELDS if values.get(name)]
-    parts += list(contact_names)
-    return fold(" ".join(p for p in parts if p))
+    text = fold(" ".join(p for p in parts if p))
+    for name in contact_names:
+        folded = fold(name)
+        if not folded:
+            continue
+        if len(text) + len(folded) + 1 > MAX_SEARCH_TEXT:
+            break
+        text = f"{text} {folded}" if text else folded
+    return text[:MAX_SEARCH_TEXT]
 
 
 @dataclass(frozen=True)

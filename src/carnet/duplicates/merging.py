@@ -443,15 +443,13 @@ class _Tags:
         ClientTag.objects.filter(organization=organization, client_id__in=loser_ids).exclude(
             pk__in=[pk for pks in moved.values() for pk in pks]
         ).delete()
-        ClientTag.objects.filter(pk__in=[pk for pks in moved.values() for pk in pks]).update(
-            client=survivor
-        )
+        _update_ids(ClientTag, [pk for pks in moved.values() for pk in pks], client=survivor)
         return {"moved": moved, "dropped": dropped}
 
     @staticmethod
     def undo(organization: Organization, survivor: Client, record: dict[str, Any]) -> None:
         for owner, pks in record.get("moved", {}).items():
-            ClientTag.objects.filter(pk__in=pks).update(client_id=int(owner))
+            _update_ids(ClientTag, pks, client_id=int(owner))
         for owner, tag_ids in record.get("dropped", {}).items():
             ClientTag.objects.bulk_create(
                 [
@@ -463,7 +461,7 @@ class _Tags:
     @staticmethod
     def missing(record: dict[str, Any]) -> int:
         pks = [pk for pks in record.get("moved", {}).values() for pk in pks]
-        return len(pks) - ClientTag.objects.filter(pk__in=pks).count()
+        return len(pks) - _count_ids(ClientTag, pks)
 
 
 class _CustomValues:
@@ -489,7 +487,8 @@ class _ContactLinks:
     """Contacts: a contact already linked to the survivor, or with the same e-mail as one
     of the survivor's contacts, is not linked twice (the survivor's contact stands for
     both; the other one is removed when no client is left to it); a role (main, billing,
-    dunning) the survivor's contacts hold stays theirs."""
+    dunning) the survivor's contacts hold stays theirs. Links move in bulk; only the few
+    holding a role are written one by one."""
 
     FLAGS = ("is_main", "is_billing", "is_dunning")
 
@@ -499,47 +498,86 @@ class _ContactLinks:
     ) -> dict[str, Any]:
         from carnet.contacts.models import ClientContact, Contact
 
-        mine = list(ClientContact.objects.filter(client=survivor).select_related("contact"))
-        linked = {link.contact_id for link in mine}
-        emails = {link.contact.email.lower() for link in mine if link.contact.email}
-        held = {flag for flag in cls.FLAGS for link in mine if getattr(link, flag)}
-        moved: list[dict[str, Any]] = []
+        mine = ClientContact.objects.filter(client=survivor).values_list(
+            "contact_id", "contact__email", *cls.FLAGS
+        )
+        linked: set[int] = set()
+        emails: set[str] = set()
+        held: set[str] = set()
+        for contact_id, email, *flags in mine:
+            linked.add(contact_id)
+            if email:
+                emails.add(email.lower())
+            held.update(flag for flag, on in zip(cls.FLAGS, flags, strict=True) if on)
+        moved: dict[str, list[int]] = {}
+        roles: dict[str, dict[str, bool]] = {}
         dropped: list[dict[str, Any]] = []
-        for link in (
+        links = (
             ClientContact.objects.filter(organization=organization, client_id__in=loser_ids)
-            .select_related("contact")
+            .values_list(
+                "pk",
+                "client_id",
+                "contact_id",
+                "favorite",
+                "created_at",
+                "contact__email",
+                *cls.FLAGS,
+            )
             .order_by("id")
-        ):
-            state = {
-                "id": link.pk,
-                "client": link.client_id,
-                "contact": link.contact_id,
-                "favorite": link.favorite,
-                "created_at": to_json(link.created_at),
-                **{flag: getattr(link, flag) for flag in cls.FLAGS},
-            }
-            email = link.contact.email.lower()
-            if link.contact_id in linked or (email and email in emails):
-                link.delete()
-                gone = None
-                if not ClientContact.objects.filter(contact_id=link.contact_id).exists():
-                    gone = {
-                        f.attname: to_json(getattr(link.contact, f.attname))
-                        for f in Contact._meta.concrete_fields
+        )
+        for pk, owner, contact_id, favorite, created_at, email, *flags in links:
+            on = {flag: value for flag, value in zip(cls.FLAGS, flags, strict=True)}
+            email = (email or "").lower()
+            if contact_id in linked or (email and email in emails):
+                dropped.append(
+                    {
+                        "id": pk,
+                        "client": owner,
+                        "contact": contact_id,
+                        "favorite": favorite,
+                        "created_at": to_json(created_at),
+                        **on,
                     }
-                    Contact.objects.filter(pk=link.contact_id).delete()
-                dropped.append({**state, "contact_row": gone})
+                )
                 continue
-            cleared = {flag: False for flag in cls.FLAGS if getattr(link, flag) and flag in held}
-            for flag in cls.FLAGS:
-                if getattr(link, flag):
-                    held.add(flag)
-            ClientContact.objects.filter(pk=link.pk).update(client=survivor, **cleared)
-            linked.add(link.contact_id)
+            moved.setdefault(str(owner), []).append(pk)
+            if any(on.values()):
+                roles[str(pk)] = on
+            linked.add(contact_id)
             if email:
                 emails.add(email)
-            moved.append(state)
-        return {"moved": moved, "dropped": dropped}
+        if dropped:
+            ClientContact.objects.filter(pk__in=[d["id"] for d in dropped]).delete()
+            orphans = set(
+                Contact.objects.filter(
+                    organization=organization, pk__in=[d["contact"] for d in dropped]
+                )
+                .exclude(links__isnull=False)
+                .values_list("pk", flat=True)
+            )
+            rows = {
+                contact.pk: {
+                    f.attname: to_json(getattr(contact, f.attname))
+                    for f in Contact._meta.concrete_fields
+                }
+                for contact in Contact.objects.filter(pk__in=orphans)
+            }
+            for state in dropped:
+                state["contact_row"] = rows.pop(state["contact"], None)
+            Contact.objects.filter(pk__in=orphans).delete()
+        ids = [pk for pks in moved.values() for pk in pks]
+        # The roles first off, then moved; then each role the survivor lacks given back.
+        if roles:
+            ClientContact.objects.filter(pk__in=[int(pk) for pk in roles]).update(
+                **dict.fromkeys(cls.FLAGS, False)
+            )
+        _update_ids(ClientContact, ids, client=survivor)
+        for pk, on in roles.items():
+            kept = {flag: True for flag, value in on.items() if value and flag not in held}
+            held.update(kept)
+            if kept:
+                ClientContact.objects.filter(pk=int(pk)).update(**kept)
+        return {"moved": moved, "roles": roles, "dropped": dropped}
 
     @classmethod
     def undo(cls, organization: Organization, survivor: Client, record: dict[str, Any]) -> None:
@@ -549,25 +587,31 @@ class _ContactLinks:
             if state.get("contact_row"):
                 row = state["contact_row"]
                 Contact.objects.bulk_create([Contact(**_python_values(Contact, row))])
-        # Flags first off everywhere they will go back, then set: one holder per role.
-        moved = record.get("moved", [])
-        for state in moved:
-            ClientContact.objects.filter(pk=state["id"]).update(
-                client_id=state["client"], **{flag: False for flag in cls.FLAGS}
+        roles = record.get("roles", {})
+        if roles:
+            ClientContact.objects.filter(pk__in=[int(pk) for pk in roles]).update(
+                **dict.fromkeys(cls.FLAGS, False)
             )
-        for state in moved:
-            ClientContact.objects.filter(pk=state["id"]).update(
-                **{flag: state[flag] for flag in cls.FLAGS}
-            )
+        for owner, pks in record.get("moved", {}).items():
+            _update_ids(ClientContact, pks, client_id=int(owner))
+        for pk, on in roles.items():
+            ClientContact.objects.filter(pk=int(pk)).update(**on)
+        ClientContact.objects.bulk_create(
+            [
+                ClientContact(
+                    id=state["id"],
+                    organization=organization,
+                    client_id=state["client"],
+                    contact_id=state["contact"],
+                    favorite=state["favorite"],
+                    created_at=_python_value(ClientContact, "created_at", state["created_at"]),
+                    **{flag: state[flag] for flag in cls.FLAGS},
+                )
+                for state in record.get("dropped", [])
+            ]
+        )
+        # created_at is set on insert (auto_now_add): put the original moment back.
         for state in record.get("dropped", []):
-            ClientContact.objects.create(
-                id=state["id"],
-                organization=organization,
-                client_id=state["client"],
-                contact_id=state["contact"],
-                favorite=state["favorite"],
-                **{flag: state[flag] for flag in cls.FLAGS},
-            )
             ClientContact.objects.filter(pk=state["id"]).update(
                 created_at=_python_value(ClientContact, "created_at", state["created_at"])
             )
@@ -576,12 +620,13 @@ class _ContactLinks:
     def missing(record: dict[str, Any]) -> int:
         from carnet.contacts.models import ClientContact
 
-        pks = [state["id"] for state in record.get("moved", [])]
-        return len(pks) - ClientContact.objects.filter(pk__in=pks).count()
+        pks = [pk for pks in record.get("moved", {}).values() for pk in pks]
+        return len(pks) - _count_ids(ClientContact, pks)
 
 
 class _Addresses:
-    """Addresses move; the default billing or delivery flag stays with the survivor's."""
+    """Addresses move in bulk; the default billing or delivery flag stays with the
+    survivor's."""
 
     FLAGS = ("is_billing", "is_delivery")
 
@@ -596,38 +641,48 @@ class _Addresses:
             for flag in cls.FLAGS
             if Address.objects.filter(client=survivor, **{flag: True}).exists()
         }
-        moved: list[dict[str, Any]] = []
-        for address in Address.objects.filter(
-            organization=organization, client_id__in=loser_ids
-        ).order_by("id"):
-            state = {"id": address.pk, "client": address.client_id}
-            state.update({flag: getattr(address, flag) for flag in cls.FLAGS})
-            cleared = {flag: False for flag in cls.FLAGS if getattr(address, flag) and flag in held}
-            held.update(flag for flag in cls.FLAGS if getattr(address, flag))
-            Address.objects.filter(pk=address.pk).update(client=survivor, **cleared)
-            moved.append(state)
-        return {"moved": moved}
+        moved: dict[str, list[int]] = {}
+        flagged: dict[str, dict[str, bool]] = {}
+        for pk, owner, *flags in (
+            Address.objects.filter(organization=organization, client_id__in=loser_ids)
+            .order_by("id")
+            .values_list("pk", "client_id", *cls.FLAGS)
+        ):
+            moved.setdefault(str(owner), []).append(pk)
+            if any(flags):
+                flagged[str(pk)] = dict(zip(cls.FLAGS, flags, strict=True))
+        if flagged:
+            Address.objects.filter(pk__in=[int(pk) for pk in flagged]).update(
+                **dict.fromkeys(cls.FLAGS, False)
+            )
+        _update_ids(Address, [pk for pks in moved.values() for pk in pks], client=survivor)
+        for pk, on in flagged.items():
+            kept = {flag: True for flag, value in on.items() if value and flag not in held}
+            held.update(kept)
+            if kept:
+                Address.objects.filter(pk=int(pk)).update(**kept)
+        return {"moved": moved, "flags": flagged}
 
     @classmethod
     def undo(cls, organization: Organization, survivor: Client, record: dict[str, Any]) -> None:
         from carnet.addresses.models import Address
 
-        moved = record.get("moved", [])
-        for state in moved:
-            Address.objects.filter(pk=state["id"]).update(
-                client_id=state["client"], **{flag: False for flag in cls.FLAGS}
+        flagged = record.get("flags", {})
+        if flagged:
+            Address.objects.filter(pk__in=[int(pk) for pk in flagged]).update(
+                **dict.fromkeys(cls.FLAGS, False)
             )
-        for state in moved:
-            Address.objects.filter(pk=state["id"]).update(
-                **{flag: state[flag] for flag in cls.FLAGS}
-            )
+        for owner, pks in record.get("moved", {}).items():
+            _update_ids(Address, pks, client_id=int(owner))
+        for pk, on in flagged.items():
+            Address.objects.filter(pk=int(pk)).update(**on)
 
     @staticmethod
     def missing(record: dict[str, Any]) -> int:
         from carnet.addresses.models import Address
 
-        pks = [state["id"] for state in record.get("moved", [])]
-        return len(pks) - Address.objects.filter(pk__in=pks).count()
+        pks = [pk for pks in record.get("moved", {}).values() for pk in pks]
+        return len(pks) - _count_ids(Address, pks)
 
 
 _SPECIAL: dict[str, Any] = {
@@ -636,6 +691,22 @@ _SPECIAL: dict[str, Any] = {
     "contacts.ClientContact": _ContactLinks,
     "addresses.Address": _Addresses,
 }
+
+
+_ID_BATCH = 5000  # ids per statement: SQLite limits a statement's parameters
+
+
+def _update_ids(model: type[models.Model], ids: Sequence[int], **values: Any) -> None:
+    """``UPDATE model SET values WHERE pk IN ids``, by batches."""
+    for start in range(0, len(ids), _ID_BATCH):
+        model._default_manager.filter(pk__in=ids[start : start + _ID_BATCH]).update(**values)
+
+
+def _count_ids(model: type[models.Model], ids: Sequence[int]) -> int:
+    return sum(
+        model._default_manager.filter(pk__in=ids[start : start + _ID_BATCH]).count()
+        for start in range(0, len(ids), _ID_BATCH)
+    )
 
 
 def _python_value(model: type[models.Model], attname: str, value: Any) -> Any:
@@ -696,7 +767,7 @@ def _missing_records(merge: Merge) -> int:
             continue
         model = apps.get_model(label)
         pks = [pk for pks in record.values() for pk in pks]
-        missing += len(pks) - model._default_manager.filter(pk__in=pks).count()
+        missing += len(pks) - _count_ids(model, pks)
     return missing
 
 
@@ -739,7 +810,7 @@ def undo_merge(
         for label, record in (merge.moves or {}).items():
             if label == "history":
                 for owner, pks in record.items():
-                    ChangeRecord.objects.filter(pk__in=pks).update(object_id=int(owner))
+                    _update_ids(ChangeRecord, pks, object_id=int(owner))
                 continue
             special = _SPECIAL.get(label)
             if special is not None:
@@ -748,7 +819,7 @@ def undo_merge(
             model = apps.get_model(label)
             column = next(c for m, c in _relations() if _label(m) == label)
             for owner, pks in record.items():
-                model._default_manager.filter(pk__in=pks).update(**{column: int(owner)})
+                _update_ids(model, pks, **{column: int(owner)})
         definitions = definitions_for(organization)
         for pk in ids:
             _restore_client(organization, members[pk], merge.snapshot[str(pk)], definitions)

@@ -307,3 +307,16 @@ def test_name_keys_sort_like_the_names(organization: Any, owner: Any) -> None:
 def test_a_name_key_never_contradicts_the_name_order(a: str, b: str) -> None:
     low, high = sorted((a, b))
     assert search.name_group(low) <= search.name_group(high)
+
+
+def test_a_client_with_thousands_of_contacts_keeps_a_bounded_search_text():
+    from carnet.clients.search import MAX_SEARCH_TEXT, search_text
+
+    values = {"name": "Menuiserie Gérard", "email": "contact@gerard.fr", "siret": "73282932000074"}
+    names = [f"Contact numéro {i}" for i in range(5000)]
+    text = search_text(values, names)
+    assert len(text) <= MAX_SEARCH_TEXT
+    assert text.startswith("menuiserie gerard")
+    assert "contact@gerard.fr" in text and "73282932000074" in text
+    assert "contact numero 0" in text
+    assert search_text(values, ["  ", "Anne Marie"]).endswith("73282932000074 anne marie")
