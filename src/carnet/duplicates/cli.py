@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from carnet.accounts.cli import get_organization
 from carnet.core.cli import add_command, add_group, add_org_argument
@@ -41,13 +42,14 @@ def _scan(args: argparse.Namespace) -> int:
         print(_("Erreur : %(error)s") % {"error": job.error}, file=sys.stderr)
         return 1
     counts = job.result
+    groups = counts.get("groups", 0)
     print(
-        _("%(groups)d groupes de doublons, %(clients)d clients concernés (%(seconds).1f s).")
-        % {
-            "groups": counts.get("groups", 0),
-            "clients": counts.get("clients", 0),
-            "seconds": time.monotonic() - started,
-        }
+        ngettext(
+            "%(groups)d groupe de doublons possibles (%(seconds).1f s).",
+            "%(groups)d groupes de doublons possibles (%(seconds).1f s).",
+            groups,
+        )
+        % {"groups": groups, "seconds": time.monotonic() - started}
     )
     print(f"groups={counts.get('groups', 0)} pairs={counts.get('pairs', 0)}")
     return 0

@@ -29,6 +29,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from carnet.accounts.models import Organization, User
 from carnet.clients import services as clients
@@ -799,9 +800,12 @@ def undo_merge(
         missing = _missing_records(merge)
         if missing:
             raise Conflict(
-                _(
-                    "%(count)s élément(s) déplacé(s) par la fusion ont été supprimés depuis : "
-                    "elle ne peut plus être annulée."
+                ngettext_lazy(
+                    "%(count)s élément déplacé par la fusion a été supprimé depuis : elle ne "
+                    "peut plus être annulée.",
+                    "%(count)s éléments déplacés par la fusion ont été supprimés depuis : elle "
+                    "ne peut plus être annulée.",
+                    missing,
                 )
                 % {"count": missing},
                 code="records_deleted",

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carnet.accounts.access import (
@@ -115,10 +116,15 @@ def scan(request: HttpRequest) -> HttpResponse:
     job.refresh_from_db()
     if job.finished:
         counts = job.result or {}
+        groups = counts.get("groups", 0)
         messages.success(
             request,
-            _("Analyse terminée : %(groups)s groupes de doublons possibles.")
-            % {"groups": counts.get("groups", 0)},
+            ngettext(
+                "Analyse terminée : %(groups)s groupe de doublons possibles.",
+                "Analyse terminée : %(groups)s groupes de doublons possibles.",
+                groups,
+            )
+            % {"groups": groups},
         )
     else:
         messages.info(request, _("Analyse lancée : rechargez la page dans quelques instants."))
