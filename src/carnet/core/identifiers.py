@@ -9,7 +9,9 @@ required is the caller's business.
 Checksums and national formats come from maintained libraries, never from
 hand-written code: ``python-stdnum`` (SIREN, SIRET, EU VAT numbers),
 ``phonenumbers`` (telephone numbers), ``email-validator`` (e-mail addresses),
-``pycountry`` (ISO 3166-1 country codes) and Django's ``URLValidator``.
+``pycountry`` (ISO 3166-1 country codes) and Django's ``URLValidator``; for payments,
+``stdnum.iban`` and its copy of the SWIFT IBAN registry, ``stdnum.bic``,
+``stdnum.iso7064.mod_97_10`` (SEPA creditor identifiers) and ``stdnum.luhn`` (card numbers).
 
 Messages are lazy French strings (the msgids are French); nothing is translated
 at import time, and no Django settings are needed until a message is rendered.
@@ -41,11 +43,18 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from email_validator import EmailNotValidError, validate_email
 from email_validator import rfc_constants as email_rfc
+from stdnum import bic as stdnum_bic
 from stdnum import exceptions as stdnum_exceptions
+from stdnum import iban as stdnum_iban
+from stdnum import luhn as stdnum_luhn
+from stdnum import numdb as stdnum_numdb
 from stdnum.eu import vat as stdnum_vat
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 from stdnum.fr import tva as stdnum_tva
+from stdnum.iso7064 import mod_97_10 as stdnum_mod_97_10
+
+from .errors import FieldError
 
 __all__ = [
     "DEFAULT_COUNTRY",
@@ -56,16 +65,24 @@ __all__ = [
     "VAT_REGIME_REVERSE_CHARGE",
     "VAT_REGIME_STANDARD",
     "IdentifierError",
+    "banking_area",
+    "card_number_error",
     "check_siren_matches_siret",
+    "clean_bic",
     "clean_country",
+    "clean_creditor_identifier",
     "clean_email",
+    "clean_iban",
     "clean_naf_code",
     "clean_phone",
     "clean_siren",
     "clean_siret",
     "clean_vat_number",
     "clean_website",
+    "find_card_number",
+    "format_iban",
     "french_vat_from_siren",
+    "iban_length",
     "library_clean_country",
     "library_clean_email",
     "library_clean_phone",
@@ -73,6 +90,8 @@ __all__ = [
     "library_clean_siret",
     "library_clean_vat_number",
     "library_clean_website",
+    "mask_iban",
+    "refuse_card_numbers",
     "siren_from_siret",
     "vat_country",
     "vat_number_country",
@@ -841,3 +860,509 @@ def display_phone(value: str) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return str(phonenumbers.format_number(number, fmt))
+
+
+# --------------------------------------------------------------------------- Bank accounts
+
+# Spaces of every kind, dots and dashes: IBANs are printed in groups of four, and pasted
+# from PDFs with no-break spaces.
+_IBAN_LABEL = re.compile(r"IBAN\s*:?", re.IGNORECASE)
+_ALPHANUMERIC = re.compile(r"[A-Za-z0-9]+")
+_IBAN_HEAD = re.compile(r"[A-Z]{2}[0-9]{2}")
+_BBAN_PART = re.compile(r"([0-9]+)!([nac])")
+_IBAN_REGISTRY = stdnum_numdb.get("iban")  # stdnum's copy of SWIFT's IBAN registry
+_MASK = "•"
+
+# Territories whose banks use another country's IBANs or share its banking system, by the
+# IBAN country they go with. The French overseas departments and collectivities have FR
+# IBANs (SWIFT's registry lists them under France) while their banks' BICs carry their own
+# ISO code (BNPARERX in La Réunion); Monaco has MC IBANs of the French structure, and
+# French banks serve it with French BICs as often as Monegasque ones. Guernsey, Jersey and
+# the Isle of Man have GB IBANs; the Åland Islands have Finnish ones.
+_FRENCH_BANKING_AREA = frozenset(
+    {"FR", "MC", "GF", "GP", "MQ", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF", "TF"}
+)
+_BANKING_AREA: dict[str, str] = {
+    **dict.fromkeys(_FRENCH_BANKING_AREA, "FR"),
+    "GG": "GB",
+    "JE": "GB",
+    "IM": "GB",
+    "AX": "FI",
+}
+
+# The French RIB key converts the account number's letters to digits (A and J give 1, B, K
+# and S give 2…): the historical table of the Banque de France.
+_RIB_LETTERS = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789"
+)  # fmt: skip
+
+
+def _iban_text(value: str) -> str:
+    """The IBAN without a leading "IBAN" label, spaces, dots and dashes."""
+    text = value.strip()
+    label = _IBAN_LABEL.match(text)
+    if label is not None:
+        text = text[label.end() :]
+    return _compact(text)
+
+
+def _bban_structure(country: str) -> str:
+    """The registry's structure of ``country``'s national part (``"5!n5!n11!c2!n"``)."""
+    info = _IBAN_REGISTRY.info(country)
+    return str(info[0][1].get("bban", "")) if info and info[0][0] == country else ""
+
+
+@lru_cache(maxsize=1024)  # keyed by country code: at most 26 × 26
+def iban_length(country: str) -> int | None:
+    """The length of the IBANs of ``country`` from SWIFT's registry (``FR``: 27), or
+    ``None`` when the country does not use IBANs."""
+    structure = _bban_structure(country)
+    if not structure:
+        return None
+    return 4 + sum(int(size) for size, _kind in _BBAN_PART.findall(structure))
+
+
+@lru_cache(maxsize=1024)
+def _bban_pattern(country: str) -> re.Pattern[str]:
+    """The registry's structure as a pattern (``n`` digits, ``a`` letters, ``c`` either),
+    checked before the check digits so that a letter typed for a digit is called a format
+    error rather than a wrong key (``stdnum.iban`` checks the same, after the key)."""
+    classes = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Z0-9]"}
+    parts = _BBAN_PART.findall(_bban_structure(country))
+    return re.compile("".join(f"{classes[kind]}{{{size}}}" for size, kind in parts))
+
+
+def _rib_key_valid(iban: str) -> bool:
+    """Whether the RIB key (the BBAN's last 2 digits) of a French-structure IBAN is right:
+    bank, branch and account (letters converted), then the key, is a multiple of 97."""
+    return int(iban[4:].translate(_RIB_LETTERS)) % 97 == 0
+
+
+def clean_iban(value: str) -> str:
+    """Return an IBAN in compact upper-case form (``"FR7630006000011234567890189"``).
+
+    Accepts it as printed or typed: groups of four, lower case, no-break spaces, dots or
+    dashes, a leading "IBAN" label. Checked, in this order, so that the message names the
+    first thing to fix: letters and digits only, the country code and 2 check digits, a
+    country that uses IBANs, that country's length and the structure of its national part
+    (SWIFT's registry, as ``stdnum`` ships it), the ISO 7064 mod 97-10 check digits
+    (``stdnum.iban``), the national check digits where ``stdnum`` knows them (Belgium,
+    Spain, Montenegro, Norway) and the RIB key of French and Monegasque IBANs. A bank code
+    missing from a national bank list is not refused: the lists stdnum ships age, the
+    check digits do not.
+
+    Codes: ``invalid_format``, ``unknown_country``, ``invalid_length``,
+    ``invalid_checksum``.
+    """
+    if not value.strip():
+        return ""
+    number = _iban_text(value)
+    if not _ALPHANUMERIC.fullmatch(number):
+        raise IdentifierError(
+            "invalid_format", _("L'IBAN ne doit contenir que des lettres et des chiffres.")
+        )
+    number = number.upper()
+    if not _IBAN_HEAD.match(number):
+        raise IdentifierError(
+            "invalid_format",
+            _(
+                "L'IBAN commence par le code du pays et 2 chiffres de contrôle "
+                "(par exemple FR76 3000 6000 0112 3456 7890 189)."
+            ),
+        )
+    country = number[:2]
+    expected = iban_length(country)
+    if expected is None:
+        raise IdentifierError(
+            "unknown_country",
+            _format_lazy(
+                _("%(country)s n'est pas le code d'un pays qui utilise l'IBAN."),
+                {"country": country},
+            ),
+        )
+    if len(number) != expected:
+        raise IdentifierError(
+            "invalid_length",
+            _format_lazy(
+                _(
+                    "Un IBAN de ce pays (%(country)s) compte %(expected)d caractères ; "
+                    "%(length)d ont été saisis."
+                ),
+                {"country": country, "expected": expected, "length": len(number)},
+            ),
+        )
+    if not _bban_pattern(country).fullmatch(number[4:]):
+        raise IdentifierError(
+            "invalid_format",
+            _format_lazy(
+                _("Cet IBAN n'a pas le format attendu pour ce pays (%(country)s)."),
+                {"country": country},
+            ),
+        )
+    checksum_error = IdentifierError(
+        "invalid_checksum",
+        _(
+            "Cet IBAN n'est pas valide (clé de contrôle incorrecte) : un caractère est "
+            "probablement mal recopié."
+        ),
+    )
+    format_error = IdentifierError(
+        "invalid_format",
+        _format_lazy(
+            _("Cet IBAN n'a pas le format attendu pour ce pays (%(country)s)."),
+            {"country": country},
+        ),
+    )
+    try:
+        number = str(stdnum_iban.validate(number, check_country=False))
+    except stdnum_exceptions.InvalidChecksum:
+        raise checksum_error from None
+    except stdnum_exceptions.ValidationError:
+        raise format_error from None
+    try:
+        stdnum_iban.validate(number)  # the national checks stdnum has, for a few countries
+    except stdnum_exceptions.InvalidChecksum:
+        raise checksum_error from None
+    except stdnum_exceptions.InvalidComponent:
+        # A bank code missing from stdnum's copy of a national bank list (Belgium's):
+        # lists age and banks open, while the check digits above are right.
+        pass
+    except stdnum_exceptions.ValidationError:
+        raise format_error from None
+    if country in ("FR", "MC") and not _rib_key_valid(number):
+        raise IdentifierError(
+            "invalid_checksum",
+            _("La clé RIB de cet IBAN (ses 2 derniers chiffres) est incorrecte."),
+        )
+    return number
+
+
+def format_iban(iban: str) -> str:
+    """An IBAN as people read and print it: groups of four (``"FR76 3000 6000 0112 …"``)."""
+    compact = _iban_text(iban).upper()
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def mask_iban(iban: str) -> str:
+    """An IBAN with all but the country, the check digits and the last 4 characters
+    hidden, in groups of four: ``"FR76 •••• •••• •••• •••• •••0 189"``.
+
+    Enough to recognize an account among a client's few, not to debit it. A value too
+    short to be an IBAN is hidden entirely but for its last 4 characters.
+    """
+    compact = _iban_text(iban).upper()
+    if not compact:
+        return ""
+    if len(compact) <= 8:
+        masked = _MASK * max(len(compact) - 4, 0) + compact[-4:]
+    else:
+        masked = compact[:4] + _MASK * (len(compact) - 8) + compact[-4:]
+    return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
+
+
+def banking_area(country: str) -> str:
+    """The IBAN country whose banking system ``country`` belongs to (``RE`` and ``MC``:
+    ``FR``; ``JE``: ``GB``); the country itself otherwise."""
+    return _BANKING_AREA.get(country, country)
+
+
+def clean_bic(value: str, *, iban_country: str | None = None) -> str:
+    """Return a BIC (ISO 9362, "code SWIFT") upper-cased without spaces: ``"BNPAFRPP"``.
+
+    8 or 11 characters: 4 letters for the bank, 2 letters for its country, 2 letters or
+    digits for the place, optionally 3 for the branch (``stdnum.bic``). With
+    ``iban_country`` (the first 2 letters of the account's IBAN), the BIC's country
+    (its 5th and 6th characters) must be in the same banking area: the same country, or a
+    territory that goes with it (see ``banking_area``: a La Réunion or Monaco BIC for a
+    French IBAN, a Jersey BIC for a GB IBAN…).
+
+    Codes: ``invalid_length``, ``invalid_format``, ``unknown_country``,
+    ``country_mismatch``.
+    """
+    if not value.strip():
+        return ""
+    number = _compact(value).upper()
+    if len(number) not in (8, 11):
+        raise IdentifierError(
+            "invalid_length",
+            _format_lazy(
+                _("Le BIC compte 8 ou 11 caractères ; %(length)d ont été saisis."),
+                {"length": len(number)},
+            ),
+        )
+    try:
+        number = str(stdnum_bic.validate(number))
+    except stdnum_exceptions.InvalidComponent:
+        raise IdentifierError(
+            "unknown_country",
+            _format_lazy(
+                _("%(country)s (5e et 6e caractères du BIC) n'est pas un code pays."),
+                {"country": number[4:6]},
+            ),
+        ) from None
+    except stdnum_exceptions.ValidationError:
+        raise IdentifierError(
+            "invalid_format",
+            _(
+                "Le BIC compte 4 lettres (la banque), 2 lettres (le pays), puis 2 ou 5 "
+                "lettres ou chiffres (par exemple BNPAFRPP ou BNPAFRPPXXX)."
+            ),
+        ) from None
+    bic_country = number[4:6]
+    if iban_country and banking_area(bic_country) != banking_area(iban_country.upper()):
+        raise IdentifierError(
+            "country_mismatch",
+            _format_lazy(
+                _(
+                    "Ce BIC est celui d'une banque d'un autre pays (%(bic_country)s) que "
+                    "l'IBAN (%(iban_country)s) : vérifiez l'un et l'autre."
+                ),
+                {"bic_country": bic_country, "iban_country": iban_country.upper()},
+            ),
+        )
+    return number
+
+
+# --------------------------------------------------------------------------- SEPA creditor
+
+_CREDITOR_HEAD = re.compile(r"([A-Z]{2})([0-9]{2})([A-Z0-9]{3})([A-Z0-9]+)")
+_FRENCH_CREDITOR_LENGTH = 13
+_MAX_CREDITOR_LENGTH = 35
+
+
+def clean_creditor_identifier(value: str) -> str:
+    """Return a SEPA creditor identifier (ICS, "identifiant créancier SEPA") in compact
+    upper-case form: ``"FR72ZZZ123456"``.
+
+    The EPC's layout: the country code, 2 check digits, a 3-character business code
+    (``ZZZ`` unless the creditor chose one; left out of the check), then the national
+    identifier. The check digits are ISO 7064 mod 97-10 (``stdnum.iso7064.mod_97_10``)
+    over the national identifier, the country code and the check digits. A French ICS has
+    13 characters (a 6-character national identifier, issued by the creditor's bank);
+    another country's at most 35. The country must use IBANs (the SEPA countries do).
+
+    Codes: ``invalid_format``, ``unknown_country``, ``invalid_length``,
+    ``invalid_checksum``.
+    """
+    if not value.strip():
+        return ""
+    number = _compact(value)
+    if not _ALPHANUMERIC.fullmatch(number):
+        raise IdentifierError(
+            "invalid_format",
+            _("L'identifiant créancier SEPA ne doit contenir que des lettres et des chiffres."),
+        )
+    number = number.upper()
+    match = _CREDITOR_HEAD.fullmatch(number)
+    if match is None:
+        raise IdentifierError(
+            "invalid_format",
+            _(
+                "L'identifiant créancier SEPA (ICS) commence par le code du pays, 2 chiffres "
+                "de contrôle et 3 caractères, suivis de l'identifiant national (par exemple "
+                "FR72ZZZ123456)."
+            ),
+        )
+    country, check, _business, national = match.groups()
+    if iban_length(country) is None:
+        raise IdentifierError(
+            "unknown_country",
+            _format_lazy(
+                _("%(country)s n'est pas le code d'un pays de la zone SEPA."),
+                {"country": country},
+            ),
+        )
+    if country == "FR" and len(number) != _FRENCH_CREDITOR_LENGTH:
+        raise IdentifierError(
+            "invalid_length",
+            _format_lazy(
+                _(
+                    "Un identifiant créancier SEPA français compte 13 caractères (FR, 2 "
+                    "chiffres, 3 caractères, puis 6 caractères) ; %(length)d ont été saisis."
+                ),
+                {"length": len(number)},
+            ),
+        )
+    if len(number) > _MAX_CREDITOR_LENGTH:
+        raise IdentifierError(
+            "invalid_length",
+            _("L'identifiant créancier SEPA compte 35 caractères au maximum."),
+        )
+    if not stdnum_mod_97_10.is_valid(national + country + check):
+        raise IdentifierError(
+            "invalid_checksum",
+            _format_lazy(
+                _(
+                    "L'identifiant créancier SEPA %(value)s n'est pas valide (clé de "
+                    "contrôle incorrecte)."
+                ),
+                {"value": number},
+            ),
+        )
+    return number
+
+
+# --------------------------------------------------------------------------- Card numbers
+
+# A run of digit groups with one space (of any width) or dash between them, read from where
+# a run starts (``_run_start``): the pattern is greedy, so the run is taken whole.
+_DIGIT_RUN = re.compile(r"[0-9]+(?:[ \u00a0\u202f\-][0-9]+)*")
+_RUN_SEPARATOR_CHARS = " \u00a0\u202f-"
+_RUN_SEPARATORS = re.compile(r"[ \u00a0\u202f\-]")
+# Where a card number may start: every card shape begins with 4 digits and has at least 13.
+# Cheap to search for, unlike the runs themselves; the run around it is then read whole.
+_CARD_START = re.compile(r"[0-9]{4}(?:[ \u00a0\u202f\-]?[0-9]){9}")
+# IBANs written in groups ("GB29 NWBK 6016 1331 9268 19") hold digit runs of a card's
+# shape; they are blanked out before looking for card numbers.
+_IBAN_LIKE = re.compile(
+    r"(?<![0-9A-Za-z])[A-Za-z]{2}[0-9]{2}(?:[ \u00a0\u202f]?[A-Za-z0-9]{4}){2,8}"
+    r"(?:[ \u00a0\u202f]?[A-Za-z0-9]{1,3})?(?![0-9A-Za-z])"
+)
+_CARD_FIRST_DIGITS = frozenset("23456")
+_MIN_CARD_DIGITS, _MAX_CARD_DIGITS = 13, 19
+_ASCII_DIGITS = b"0123456789"
+
+
+def _digit_count(text: str) -> int:
+    """How many ASCII digits ``text`` holds, in a fraction of a microsecond: UTF-8 encodes
+    them as themselves, and no byte of another character's encoding is a digit."""
+    raw = text.encode("utf-8", "surrogatepass")
+    return len(raw) - len(raw.translate(None, _ASCII_DIGITS))
+
+
+def _run_start(text: str, position: int) -> int:
+    """Where the run of digit groups holding ``position`` starts."""
+    while position > 0:
+        before = text[position - 1]
+        if "0" <= before <= "9":
+            position -= 1
+        elif before in _RUN_SEPARATOR_CHARS and position > 1 and "0" <= text[position - 2] <= "9":
+            position -= 2
+        else:
+            break
+    return position
+
+
+def _blank_ibans(text: str) -> str:
+    return _IBAN_LIKE.sub(lambda match: " " * len(match.group()), text)
+
+
+def _card_shaped(groups: list[str]) -> bool:
+    """Whether digit groups are written the way card numbers are.
+
+    One group: 13 to 19 digits, but never 14 (a SIRET). Several: groups of 4 with a
+    shorter last one (4-4-4-4, 4-4-4-1, 4-4-4-4-3…), or American Express's 4-6-5 and
+    Diners Club's 4-6-4. Phone numbers (pairs) and SIRETs (3-3-3-5) are not.
+    """
+    digits = sum(len(group) for group in groups)
+    if not _MIN_CARD_DIGITS <= digits <= _MAX_CARD_DIGITS:
+        return False
+    if len(groups) == 1:
+        return digits != 14
+    sizes = [len(group) for group in groups]
+    if sizes in ([4, 6, 5], [4, 6, 4]):
+        return True
+    if digits == 14:
+        return False  # 4-4-4-2: a SIRET written in fours as readily as a card
+    return all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4
+
+
+def _card_in_run(text: str, start: int, end: int, run: str) -> str | None:
+    """The card number a run of digit groups is, or ``None``."""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    # Glued to a letter: a reference ("AB4970…"); after "+": a phone number.
+    if before.isalpha() or before == "+" or after.isalpha():
+        return None
+    groups = _RUN_SEPARATORS.split(run)
+    number = _card_in_groups(groups)
+    if number is None and len(groups) >= 2 and 2 <= len(groups[-1]) <= 3:
+        # A security code or an expiry month typed right after the number ("… 1111 123",
+        # "… 1111 12/27"): the number without it.
+        number = _card_in_groups(groups[:-1])
+    return number
+
+
+def _card_in_groups(groups: list[str]) -> str | None:
+    if not _card_shaped(groups):
+        return None
+    digits = "".join(groups)
+    if digits[0] not in _CARD_FIRST_DIGITS:
+        return None
+    if len(digits) == 15 and digits[:2] not in ("34", "37"):
+        return None
+    return digits if stdnum_luhn.is_valid(digits) else None
+
+
+def find_card_number(text: str) -> str | None:
+    """The first thing in ``text`` that is most likely a full payment card number, as its
+    digits, or ``None``.
+
+    A card number here is a run of 13 to 19 digits, compact or in the groups cards are
+    printed in (see ``_card_shaped``), separated by single spaces or dashes, that starts
+    with 2 to 6 (the ISO/IEC 7812 industry digits of bank cards: Mastercard, American
+    Express, Diners, JCB, Visa, Maestro, Discover, UnionPay, CB on Visa and Mastercard
+    numbers) and passes the Luhn check (``stdnum.luhn``). 15-digit numbers must start
+    with 34 or 37 (American Express, the only such cards still issued).
+
+    A security code or an expiry month typed right after the number (a last group of 2
+    or 3 digits) does not hide it.
+
+    Left alone, so that ordinary notes go through: a run glued to a letter (a reference
+    such as ``AB4970…``), a run after ``+`` (a phone number), anything within an IBAN,
+    and every 14-digit run but Diners' 4-6-4: a SIRET is 14 Luhn-valid digits, written
+    compact or 3-3-3-5. Phone numbers (at most 15 digits, written in pairs) and ISBNs or
+    EAN barcodes (starting with 9) do not match either.
+
+    Speed: this runs on every free-text field of every imported row. Texts with fewer
+    than 13 digits (nearly all) are answered by counting digits, without any regular
+    expression; the others by a search for 13 digits that start with a group of 4.
+    """
+    if len(text) < _MIN_CARD_DIGITS or _digit_count(text) < _MIN_CARD_DIGITS:
+        return None
+    candidate = _CARD_START.search(text)
+    if candidate is None:
+        return None
+    text = _blank_ibans(text)  # same length: positions hold
+    while candidate is not None:
+        start = _run_start(text, candidate.start())
+        run = _DIGIT_RUN.match(text, start)
+        if run is not None:  # None when an IBAN blanked the candidate out
+            number = _card_in_run(text, start, run.end(), run.group())
+            if number is not None:
+                return number
+            position = max(run.end(), candidate.start() + 1)
+        else:
+            position = candidate.start() + 1
+        candidate = _CARD_START.search(text, position)
+    return None
+
+
+def card_number_error(field: str, number: str) -> FieldError:
+    """The error for a full card number typed into ``field`` (code ``card_number``); the
+    message names its last 4 digits only, so that the number goes no further."""
+    return FieldError(
+        field,
+        "card_number",
+        _format_lazy(
+            _(
+                "Ce texte contient un numéro de carte bancaire complet (se terminant par "
+                "%(last4)s). Un numéro de carte ne doit jamais être enregistré ici : "
+                "retirez-le ; seuls les 4 derniers chiffres peuvent être conservés, dans "
+                "la section Cartes de la fiche client."
+            ),
+            {"last4": number[-4:]},
+        ),
+    )
+
+
+def refuse_card_numbers(fields: Mapping[str, object]) -> list[FieldError]:
+    """One ``card_number`` error per text field of ``fields`` holding a full card number
+    (see :func:`find_card_number`); values that are not text are skipped."""
+    errors = []
+    for field, value in fields.items():
+        if isinstance(value, str):
+            number = find_card_number(value)
+            if number is not None:
+                errors.append(card_number_error(field, number))
+    return errors
