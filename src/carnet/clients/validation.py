@@ -85,6 +85,7 @@ _KINDS = frozenset(Kind.values)
 _CIVILITIES = frozenset(("", *Civility.values))
 _COMPANY = Kind.COMPANY
 _INDIVIDUAL = Kind.INDIVIDUAL
+_CARD_MIN_LENGTH = 13  # shorter texts cannot hold a card number: no call on the hot path
 
 
 def _text(value: Any) -> str:
@@ -189,6 +190,12 @@ def clean_client_input(
                 _("%(max)d caractères au maximum (%(length)d saisis).")
                 % {"max": max_length, "length": len(value)},
             )
+        elif len(value) >= _CARD_MIN_LENGTH and field in raw:
+            # A full card number must never be stored (PCI DSS); only what is typed now is
+            # looked at, so an old value cannot block an unrelated change.
+            card = identifiers.find_card_number(value)
+            if card is not None:
+                errors.append(identifiers.card_number_error(field, card))
         out[field] = value
 
     civility = text_of("civility") or ""
@@ -255,6 +262,12 @@ def clean_client_input(
             out[field] = flag
 
     out["tags"] = _clean_tags(merged.get("tags"), fail)
+    if "tags" in raw:
+        for tag in out["tags"]:
+            card = identifiers.find_card_number(tag) if len(tag) >= _CARD_MIN_LENGTH else None
+            if card is not None:
+                errors.append(identifiers.card_number_error("tags", card))
+                break
     category = merged.get("category")
     if category is None or category == "":
         out["category"] = None

@@ -35,6 +35,7 @@ EDITABLE_FIELDS: tuple[str, ...] = (
 )
 MAX_EMAIL = 254
 MAX_RAW_PHONE = 40
+_CARD_MIN_LENGTH = 13  # shorter texts cannot hold a card number
 # Computed once: ``Choices.values`` builds its list anew on each access.
 _EDITABLE = frozenset(EDITABLE_FIELDS)
 _CIVILITIES = frozenset(Civility.values)
@@ -88,6 +89,12 @@ def clean_contact_input(
             out[field] = ""
             continue
         out[field] = value if field == "notes" else value.strip()
+        if field in TEXT_FIELDS and field in raw and len(value) >= _CARD_MIN_LENGTH:
+            # A full card number must never be stored (PCI DSS); only what is typed now is
+            # looked at, so an old value cannot block an unrelated change.
+            card = identifiers.find_card_number(value)
+            if card is not None:
+                errors.append(identifiers.card_number_error(field, card))
 
     if out["civility"] and out["civility"] not in _CIVILITIES:
         errors.append(
