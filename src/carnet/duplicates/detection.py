@@ -157,17 +157,33 @@ _LEADING_TOKENS = frozenset(fold(word) for word in GENERIC_LEADING_WORDS)
 # spaces, or its letters would fall apart.
 _ACRONYM = re.compile(r"(?<!\w)(?:\w\.){2,}")
 _NOT_WORD = re.compile(r"[\W_]+")
+_FAST_SEPARATORS = re.compile(r"[._]")  # what the Latin-1 table leaves of _NOT_WORD
 _CEDEX = re.compile(r"\bcedex\b.*$")
-# Accented Latin letters -> what ``fold`` makes of them ("É" -> "e", "œ" -> "oe"), so that
-# most French names take fold's fast ASCII path: fold decomposes the rest of Unicode at
-# about four times the cost, and a scan folds a million names.
-_FOLDED_LETTERS = {
-    code: folded
-    for code in range(0xC0, 0x250)
-    if (folded := fold(chr(code))) and folded.isascii() and folded.isalnum()
-}
-# Every ASCII character that is not a letter or a digit -> a space (``_NOT_WORD`` in ASCII).
-_ASCII_NOT_WORD = {code: " " for code in range(128) if not chr(code).isalnum()}
+
+
+def _latin1_table() -> bytes:
+    """Byte -> what ``fold`` and then ``_NOT_WORD`` make of that Latin-1 character, when it
+    is one character: "É" -> "e", "A" -> "a", "-" -> " ". Kept: ".", "_" (a letter to the
+    acronym rule) and "&". NUL for the few that ``fold`` makes longer or not ASCII ("ß" ->
+    "ss", "¼", "µ"), which send the name to the general path."""
+    table = bytearray(256)
+    for code in range(256):
+        folded = fold(chr(code))
+        if chr(code) in "._&":
+            table[code] = code
+        elif len(folded) == 1 and folded.isascii() and folded.isalnum():
+            table[code] = ord(folded)
+        elif _NOT_WORD.fullmatch(folded) or not folded:
+            table[code] = ord(" ")
+        else:
+            table[code] = 0
+    return bytes(table)
+
+
+# Names in Latin-1 (nearly all French ones) are folded by one byte translation: ``fold``
+# decomposes Unicode character by character at several times the cost, and a scan
+# normalizes a million names.
+_LATIN1_FOLDED = _latin1_table()
 
 
 # --- The interface -------------------------------------------------------------------------
@@ -231,18 +247,23 @@ def normalize_name(name: str) -> str:
     removed, spaces collapsed. "SARL Boulangerie-Martin" and "Boulangerie Martin S.A.R.L."
     both give "boulangerie martin". A name made of legal forms only is kept (folded).
     """
-    if not name.isascii():
-        name = name.translate(_FOLDED_LETTERS)
-    # For ASCII, fold is lower() with spaces collapsed, and split() collapses them below.
-    folded = name.lower() if name.isascii() else fold(name)
+    try:
+        text = name.encode("latin-1").translate(_LATIN1_FOLDED).decode("ascii")
+    except UnicodeEncodeError:  # beyond Latin-1: "Bœuf", "Łódź"
+        text = "\0"
+    if "\0" in text:
+        return _normalize_words(_NOT_WORD, fold(name))
+    return _normalize_words(_FAST_SEPARATORS, text)
+
+
+def _normalize_words(separators: re.Pattern[str], folded: str) -> str:
+    """The rest of ``normalize_name`` on a folded name: acronyms, "&", then the words
+    (split on ``separators``) without legal forms and leading generic words."""
     if "." in folded:
         folded = _ACRONYM.sub(lambda match: match.group().replace(".", ""), folded)
     if "&" in folded:
         folded = folded.replace("&", " et ")
-    if folded.isascii():
-        words = folded.translate(_ASCII_NOT_WORD).split()
-    else:
-        words = _NOT_WORD.sub(" ", folded).split()
+    words = separators.sub(" ", folded).split() if separators.search(folded) else folded.split()
     kept = [word for word in words if word not in _LEGAL_TOKENS]
     while kept and kept[0] in _LEADING_TOKENS:
         del kept[0]
@@ -467,15 +488,15 @@ def _postcode_key(postcode: str) -> str:
     return postcode if postcode.isdigit() else postcode.replace(" ", "").upper()
 
 
+_SAINTS = {"st": "saint", "ste": "sainte"}
+
+
 @lru_cache(maxsize=4096)
 def _city_key(city: str) -> str:
     """The city as compared: folded, punctuation made spaces, "St"/"Ste" read "Saint"/
     "Sainte", without its CEDEX mention ("Lyon Cedex 03" is Lyon)."""
     words = _NOT_WORD.sub(" ", _CEDEX.sub("", fold(city))).split()
     return " ".join(_SAINTS.get(word, word) for word in words)
-
-
-_SAINTS = {"st": "saint", "ste": "sainte"}
 
 
 def _word_sorted(name: str) -> str:
@@ -668,10 +689,10 @@ class _Scan:
         else:
             # The same words in another order ("martin boulangerie" / "boulangerie
             # martin"): an order-free signature, checked word by word when scored.
-            signatures: dict[frozenset[str], str] = {}
+            signatures: dict[int, str] = {}
             for name in distinct:
                 if " " in name:
-                    other = signatures.setdefault(frozenset(name.split()), name)
+                    other = signatures.setdefault(hash(frozenset(name.split())), name)
                     if other is not name:
                         matches.append((other, name))
             # One slip apart: sorted neighbourhood, forwards, then on the names written

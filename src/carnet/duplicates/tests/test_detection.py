@@ -102,6 +102,11 @@ def test_normalizing_any_text_gives_what_plain_folding_gives(name):
     assert normalize_name(name) == reference_normalize(name)
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=0x24F)))
+def test_normalizing_latin_text_gives_what_plain_folding_gives(name):
+    assert normalize_name(name) == reference_normalize(name)
+
+
 @given(st.text(alphabet="aAéÉèçÇœŒßæÆîÏôÔüÛñ .-&'’_,SARLsa\u00a0\u0301"))
 def test_normalizing_french_text_gives_what_plain_folding_gives(name):
     assert normalize_name(name) == reference_normalize(name)
