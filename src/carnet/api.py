@@ -306,6 +306,8 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from carnet.addresses.api import router as addresses_router
+    from carnet.banking.api import creditor_router
+    from carnet.banking.api import router as banking_router
     from carnet.clients.api import router as clients_router
     from carnet.clients.organizing_api import (
         categories_router,
@@ -329,6 +331,7 @@ def _register_routers() -> None:
     api.add_router("/category-groups", groups_router)
     api.add_router("/saved-views", saved_views_router)
     api.add_router("/clients", addresses_router)
+    api.add_router("/clients", banking_router)
     api.add_router("", contacts_router)
     api.add_router("", files_router)
     api.add_router("", vcards_router)
@@ -337,6 +340,7 @@ def _register_routers() -> None:
     api.add_router("/exports", exports_router)
     api.add_router("/duplicates", duplicates_router)
     api.add_router("/merges", merges_router)
+    api.add_router("/payment-settings", creditor_router)
 
 
 _register_routers()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "carnet.jobs",
     "carnet.imports",
     "carnet.duplicates",
+    "carnet.banking",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("carnet.files.urls")),
     path("", include("carnet.imports.urls")),
     path("", include("carnet.duplicates.urls")),
+    path("", include("carnet.banking.urls")),
     path("settings/", RedirectView.as_view(pattern_name="organizing:tags", permanent=False)),
     path("settings/", include("carnet.clients.organizing_urls")),
     path("settings/custom-fields/", include("carnet.customfields.urls")),

@@ -208,14 +208,17 @@ def test_any_valid_iban_comes_back_compact_whatever_its_spelling(
 
 
 @given(ibans() | french_ibans(), st.data())
-def test_any_single_changed_character_is_refused(number: str, data: st.DataObject) -> None:
-    position = data.draw(st.integers(min_value=2, max_value=len(number) - 1))
-    replacement = data.draw(st.sampled_from("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+def test_any_single_changed_digit_is_refused(number: str, data: st.DataObject) -> None:
+    # ISO 7064 mod 97-10 catches every digit typed for another (97 is prime); a letter
+    # typed for a digit may slip through it, once in about 97 times, like any checksum.
+    digits = [i for i, char in enumerate(number) if i >= 2 and char.isdigit()]
+    position = data.draw(st.sampled_from(digits))
+    replacement = data.draw(st.sampled_from("0123456789"))
     assume(replacement != number[position])
     changed = number[:position] + replacement + number[position + 1 :]
     with pytest.raises(IdentifierError) as info:
         clean_iban(changed)
-    assert info.value.code in {"invalid_checksum", "invalid_format"}
+    assert info.value.code == "invalid_checksum"
 
 
 @given(ibans() | french_ibans())
