@@ -1,34 +1,18 @@
 """Merging clients moves their bank accounts, mandates and cards to the survivor without
 breaking the one-primary rule, and undoing the merge puts everything back.
 
-``duplicates.merging`` finds every relation to Client itself; bank accounts and cards
-need the care of ``banking.merging`` (registered in its ``_SPECIAL`` table). The tests
-register them for their duration, so that they check the moves whether or not the
-registration is in place yet.
+``duplicates.merging`` finds every relation to Client itself; its ``_SPECIAL`` table gives
+bank accounts and cards the care their primary flag needs (the survivor keeps its own).
 """
 
 from __future__ import annotations
 
-from unittest import mock
-
-import pytest
-
 from carnet.banking import services
-from carnet.banking.merging import BankAccountsMerge, CardsMerge
 from carnet.banking.models import BankAccount, Card, Mandate
 from carnet.clients import services as client_services
 from carnet.duplicates import merging
 
 from .conftest import GERMAN_IBAN, IBAN, IBAN_2, days_ago, next_year
-
-
-@pytest.fixture(autouse=True)
-def registered():
-    with mock.patch.dict(
-        merging._SPECIAL,
-        {"banking.BankAccount": BankAccountsMerge, "banking.Card": CardsMerge},
-    ):
-        yield
 
 
 def card(organization, owner, client, last4):
