@@ -99,6 +99,7 @@ def parse_args() -> argparse.Namespace:
         default=3,
         help="scans of the same clients; the median time is reported (default 3)",
     )
+    parser.add_argument("--no-doc", action="store_true", help="do not update docs/PERFORMANCE.md")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -563,7 +564,10 @@ def machine_line() -> str:
     return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}"
 
 
-def report(results: list[dict[str, Any]]) -> None:
+def report(results: list[dict[str, Any]]) -> str:
+    """The figures as markdown (printed, and kept in docs/PERFORMANCE.md)."""
+    lines: list[str] = []
+    print = lines.append  # noqa: A001 - the report is built line by line
     print(f"\nDuplicate detection (find_pairs + group_pairs), {machine_line()}\n")
     print(
         "| clients | planted pairs | scan, median (s) | each scan (s) | CPU (s) "
@@ -619,6 +623,7 @@ def report(results: list[dict[str, Any]]) -> None:
                 f"time of {2 * small:,} / time of {small:,}: {ratio:.2f} "
                 f"(target ≤ {TARGET_RATIO}: {verdict})"
             )
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -645,7 +650,19 @@ def main() -> None:
         ]
         output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
         results.append(json.loads(output.strip().splitlines()[-1]))
-    report(results)
+    text = report(results)
+    print(text)
+    if not args.no_doc:
+        import common
+
+        common.update_doc(
+            "duplicates-engine",
+            f"## Duplicate detection engine ({time.strftime('%Y-%m-%d')})\n\n"
+            "`.venv/bin/python bench/duplicates.py --clients 1000000,2000000` (the engine alone, "
+            "on clients made in memory with 2 % planted duplicates of every kind; "
+            "`bench/duplicate_scan.py` times the whole scan on the database).\n" + text,
+            after=("merge-postgresql", "merge-sqlite"),
+        )
 
 
 if __name__ == "__main__":
