@@ -319,6 +319,7 @@ def _register_routers() -> None:
     from carnet.contacts.vcard_api import router as vcards_router
     from carnet.customfields.api import router as custom_fields_router
     from carnet.duplicates.api import duplicates_router, merge_router, merges_router
+    from carnet.payments.api import router as payment_settings_router
     from carnet.files.api import router as files_router
     from carnet.imports.api import exports_router
     from carnet.imports.api import router as imports_router
@@ -341,6 +342,7 @@ def _register_routers() -> None:
     api.add_router("/duplicates", duplicates_router)
     api.add_router("/merges", merges_router)
     api.add_router("/payment-settings", creditor_router)
+    api.add_router("/payment-settings", payment_settings_router)
 
 
 _register_routers()

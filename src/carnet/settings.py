@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "carnet.imports",
     "carnet.duplicates",
     "carnet.banking",
+    "carnet.payments",
 ]
 
 MIDDLEWARE = [

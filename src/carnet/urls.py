@@ -16,6 +16,7 @@ urlpatterns = [
     path("settings/", RedirectView.as_view(pattern_name="organizing:tags", permanent=False)),
     path("settings/", include("carnet.clients.organizing_urls")),
     path("settings/custom-fields/", include("carnet.customfields.urls")),
+    path("settings/payments/", include("carnet.payments.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

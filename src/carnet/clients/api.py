@@ -19,6 +19,7 @@ from carnet.accounts.models import Organization, Role, User
 from carnet.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from carnet.core.history import history_for
 from carnet.core.ids import parse_id
+from carnet.payments import services as payments
 
 from . import queries, services
 from .models import Client
@@ -30,6 +31,7 @@ from .schemas import (
     ClientIn,
     ClientList,
     ClientOut,
+    ClientUpdated,
     ListParams,
     PickerList,
     PickerParams,
@@ -178,7 +180,8 @@ def pick_clients(request: HttpRequest, params: Query[PickerParams]) -> Any:
     summary="Create a client",
     description="Refused with 409 (`existing_client_id`) when a client has the same e-mail "
     "or SIRET. Likely duplicates (same SIREN, phone or VAT number, a very close name in the "
-    "same town) do not refuse it: they are listed in `warnings`.",
+    "same town) do not refuse it: they are listed in `warnings`, as are payment terms beyond "
+    "the legal maximum between businesses (60 days, or 45 days end of month).",
 )
 def create_client(request: HttpRequest, payload: ClientIn) -> Any:
     from carnet.duplicates.services import warnings_for
@@ -191,7 +194,10 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Any:
         payload.dict(exclude_unset=True),
         source="api",
     )
-    data = {**client_data(client), "warnings": warnings_for(organization, client)}
+    data = {
+        **client_data(client),
+        "warnings": [*warnings_for(organization, client), *payments.terms_warnings(client)],
+    }
     response = _json(data, status=201)
     response["ETag"] = f'"{client.version}"'
     response["Location"] = f"{request.path.rstrip('/')}/{client.pk}"
@@ -261,10 +267,11 @@ def get_client(request: HttpRequest, client_id: int) -> Any:
 
 @router.patch(
     "/{client_id}",
-    response={200: ClientOut, **WRITE_ERRORS},
+    response={200: ClientUpdated, **WRITE_ERRORS},
     summary="Change a client",
     description="Only the fields sent change. Send `If-Match` to refuse overwriting someone "
-    "else's change (412 with `current_version`).",
+    "else's change (412 with `current_version`). Payment terms beyond the legal maximum "
+    "between businesses are accepted, with a warning in `warnings`.",
 )
 def update_client(
     request: HttpRequest,
@@ -284,7 +291,9 @@ def update_client(
         expected_version=_parse_if_match(if_match),
         source="api",
     )
-    return _client_response(client)
+    response = _json({**client_data(client), "warnings": payments.terms_warnings(client)})
+    response["ETag"] = f'"{client.version}"'
+    return response
 
 
 @router.delete(

@@ -68,6 +68,16 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "category": _("Catégorie"),
     "custom_fields": _("Champs personnalisés"),
     "owner": _("Responsable"),
+    "payment_terms_days": _("Délai de paiement"),
+    "payment_terms_end_of_month": _("Fin de mois"),
+    "payment_method": _("Mode de paiement"),
+    "discount_percent": _("Remise en pourcentage"),
+    "discount_amount": _("Remise en montant"),
+    "currency": _("Devise"),
+    "default_vat_rate": _("Taux de TVA par défaut"),
+    "price_category": _("Catégorie de prix"),
+    "carrier": _("Transporteur"),
+    "pays_into": _("Compte de règlement"),
     "archived": _("Archivé"),
     "deleted_at": _("Mis à la corbeille le"),
     "revenue": _("Chiffre d'affaires HT"),
@@ -178,6 +188,44 @@ class ClientForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
+    # Payment preferences: blank follows the organization's defaults, which the choices
+    # and placeholders name (filled in ``__init__``).
+    payment_terms_days = _text(
+        "payment_terms_days",
+        help_text=_("En jours : 0, 15, 30, 45, 60 ou un autre nombre."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "list": "usual-terms", "autocomplete": "off"}
+        ),
+    )
+    payment_terms_end_of_month = forms.CharField(
+        label=FIELD_LABELS["payment_terms_end_of_month"], required=False, widget=forms.Select()
+    )
+    payment_method = forms.CharField(
+        label=FIELD_LABELS["payment_method"], required=False, widget=forms.Select()
+    )
+    discount_percent = _text(
+        "discount_percent", widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    discount_amount = _text(
+        "discount_amount", widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    currency = _text(
+        "currency",
+        widget=forms.TextInput(
+            attrs={"maxlength": "3", "list": "currencies", "autocomplete": "off"}
+        ),
+    )
+    default_vat_rate = forms.CharField(
+        label=FIELD_LABELS["default_vat_rate"], required=False, widget=forms.Select()
+    )
+    price_category = forms.CharField(
+        label=FIELD_LABELS["price_category"], required=False, widget=forms.Select()
+    )
+    carrier = forms.CharField(label=FIELD_LABELS["carrier"], required=False, widget=forms.Select())
+    pays_into = forms.CharField(
+        label=FIELD_LABELS["pays_into"], required=False, widget=forms.Select()
+    )
+
     # The version the edit form was loaded with (optimistic concurrency).
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
 
@@ -201,6 +249,59 @@ class ClientForm(forms.Form):
         self.category_names = list(
             Category.objects.filter(organization=organization).values_list("name", flat=True)[:500]
         )
+        self._payment_choices(organization)
+
+    def _payment_choices(self, organization: Organization) -> None:
+        from carnet.payments import services as payments
+        from carnet.payments.models import (
+            USUAL_TERMS,
+            VAT_RATES,
+            Carrier,
+            OrganizationBankAccount,
+            PaymentMethod,
+            PriceCategory,
+        )
+
+        defaults = payments.settings_for(organization)
+        self.usual_terms = USUAL_TERMS
+        self.fields["payment_terms_days"].widget.attrs["placeholder"] = _(
+            "Par défaut : %(days)d jours"
+        ) % {"days": defaults.terms_days}
+        default_flag = _("oui") if defaults.terms_end_of_month else _("non")
+        self.fields["payment_terms_end_of_month"].widget.choices = [
+            ("", _("Par défaut (%(value)s)") % {"value": default_flag}),
+            ("True", _("Oui")),
+            ("False", _("Non")),
+        ]
+        self.fields["payment_method"].widget.choices = [
+            ("", _("Par défaut (%(value)s)") % {"value": PaymentMethod(defaults.method).label}),
+            *PaymentMethod.choices,
+        ]
+        self.fields["currency"].widget.attrs["placeholder"] = _("Par défaut : %(code)s") % {
+            "code": defaults.currency
+        }
+        self.fields["default_vat_rate"].widget.choices = [
+            ("", _("Par défaut (%(rate)s %%)") % {"rate": _percent(defaults.vat_rate)}),
+            *((f"{rate:.2f}", f"{_percent(rate)} %") for rate in VAT_RATES),
+        ]
+        for name, model in (("price_category", PriceCategory), ("carrier", Carrier)):
+            self.fields[name].widget.choices = [("", "—")] + [
+                (item, item)
+                for item in model.objects.filter(organization=organization).values_list(
+                    "name", flat=True
+                )
+            ]
+        accounts = list(OrganizationBankAccount.objects.filter(organization=organization))
+        default_account = next((a.label for a in accounts if a.is_default), None)
+        self.fields["pays_into"].widget.choices = [
+            (
+                "",
+                _("Par défaut (%(label)s)") % {"label": default_account}
+                if default_account
+                else "—",
+            ),
+            *((str(a.pk), a.label) for a in accounts),
+        ]
 
     def service_data(self, *, only_changed: bool = False) -> dict[str, Any]:
         """The input for ``create_client``/``update_client``.
@@ -242,6 +343,12 @@ class ClientForm(forms.Form):
             self.add_error(None, f"{label} : {error.message}")
 
 
+def _percent(rate: Decimal) -> str:
+    """A VAT rate as French people write it: 20, 5,5."""
+    text = f"{rate.normalize():f}"
+    return text.replace(".", ",")
+
+
 def initial_from_client(client: Client) -> dict[str, Any]:
     """The form's initial values for an existing client."""
     values = current_values(client)
@@ -250,7 +357,7 @@ def initial_from_client(client: Client) -> dict[str, Any]:
         value = values.get(name)
         if name == "tags":
             value = ", ".join(value or [])
-        elif name == "owner":
+        elif name in ("owner", "pays_into", "payment_terms_end_of_month"):
             value = "" if value is None else str(value)
         elif isinstance(value, Decimal):
             value = f"{value:f}"

@@ -157,6 +157,33 @@ class Client(models.Model):
         related_name="owned_clients",
     )
 
+    # Payment preferences: empty means "as the organization's defaults say"
+    # (``payments.PaymentSettings``); the record shows them as such until overridden.
+    payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    payment_terms_end_of_month = models.BooleanField(null=True, blank=True)
+    payment_method = models.CharField(max_length=16, blank=True)
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    default_vat_rate = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    price_category = models.ForeignKey(
+        "payments.PriceCategory",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clients",
+    )
+    carrier = models.ForeignKey(
+        "payments.Carrier", null=True, blank=True, on_delete=models.SET_NULL, related_name="clients"
+    )
+    pays_into = models.ForeignKey(
+        "payments.OrganizationBankAccount",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clients",
+    )
+
     # Revenue excl. VAT, kept up to date by the sales domain; here for sorting.
     revenue = models.DecimalField(max_digits=15, decimal_places=2, default=0)
 

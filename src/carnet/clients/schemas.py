@@ -15,6 +15,8 @@ from .queries import ARCHIVED_CHOICES, MAX_LIMIT, MAX_TAG_FILTERS, SORTS
 
 KindValue = Literal["individual", "company"]
 CivilityValue = Literal["", "mr", "mrs"]
+PaymentMethodValue = Literal["", "transfer", "cheque", "direct_debit", "card", "cash", "other"]
+_DEFAULT = " Null: the organization's default (`GET /payment-settings/defaults`)."
 
 
 class ClientIn(Schema):
@@ -92,6 +94,46 @@ class ClientIn(Schema):
         "field, one of its choices (or a list of them) for a choice field.",
     )
     owner: int | None = Field(None, ge=1, le=2**62, description="User id of a member.")
+    payment_terms_days: int | None = Field(
+        None, ge=0, le=365, description="Days to pay (0, 15, 30, 45, 60 or any)." + _DEFAULT
+    )
+    payment_terms_end_of_month: bool | None = Field(
+        None, description="The terms run to the end of the month." + _DEFAULT
+    )
+    payment_method: PaymentMethodValue | None = Field(
+        None, description="Preferred payment method; empty: the default."
+    )
+    discount_percent: Decimal | None = Field(
+        None, ge=0, le=100, description="Discount in percent (or `discount_amount`, not both)."
+    )
+    discount_amount: Decimal | None = Field(
+        None, ge=0, description="Discount as an amount (or `discount_percent`, not both)."
+    )
+    currency: str | None = Field(
+        None, max_length=3, description="ISO 4217 code; empty: the default (EUR)."
+    )
+    default_vat_rate: Decimal | None = Field(
+        None, description="A French VAT rate: 20, 10, 5.5, 2.1 or 0." + _DEFAULT
+    )
+    price_category: str | None = Field(
+        None,
+        max_length=100,
+        description="Name of one of the organization's price categories "
+        "(`GET /payment-settings/price-categories`).",
+    )
+    carrier: str | None = Field(
+        None,
+        max_length=100,
+        description="Name of one of the organization's carriers "
+        "(`GET /payment-settings/carriers`).",
+    )
+    pays_into: int | None = Field(
+        None,
+        ge=1,
+        le=2**62,
+        description="Id of the organization's bank account the client pays into "
+        "(`GET /payment-settings/bank-accounts`); null: the default account.",
+    )
 
 
 class ClientOut(Schema):
@@ -131,6 +173,16 @@ class ClientOut(Schema):
     category: str | None
     custom_fields: dict[str, Any]
     owner: int | None
+    payment_terms_days: int | None = Field(description="Null: the organization's default.")
+    payment_terms_end_of_month: bool | None = Field(description="Null: the organization's default.")
+    payment_method: str = Field(description="Empty: the organization's default.")
+    discount_percent: Decimal | None
+    discount_amount: Decimal | None
+    currency: str = Field(description="Empty: the organization's default.")
+    default_vat_rate: Decimal | None = Field(description="Null: the organization's default.")
+    price_category: str | None
+    carrier: str | None
+    pays_into: int | None = Field(description="Null: the organization's default account.")
     revenue: Decimal
     archived: bool
     archived_at: datetime.datetime | None
@@ -159,6 +211,18 @@ class ClientOut(Schema):
         return obj.merged_into_id
 
     @staticmethod
+    def resolve_price_category(obj: Client) -> str | None:
+        return obj.price_category.name if obj.price_category_id else None
+
+    @staticmethod
+    def resolve_carrier(obj: Client) -> str | None:
+        return obj.carrier.name if obj.carrier_id else None
+
+    @staticmethod
+    def resolve_pays_into(obj: Client) -> int | None:
+        return obj.pays_into_id
+
+    @staticmethod
     def resolve_revenue(obj: Client) -> Decimal:
         # A client just created still holds the model default (0), not the stored 0.00.
         return Decimal(obj.revenue).quantize(Decimal("0.01"))
@@ -171,15 +235,27 @@ class DuplicateWarning(Schema):
     archived: bool = Field(description="Archived: unarchiving it may be better than a new one.")
     score: int = Field(description="0–100: how alike.")
     reasons: list[str] = Field(
-        description="same_email, same_siret, same_vat_number, same_siren, same_phone, "
-        "similar_name"
+        description="same_email, same_siret, same_vat_number, same_siren, same_phone, similar_name"
     )
 
 
-class ClientCreated(ClientOut):
-    """A new client, and the existing clients it looks like (creation is not refused)."""
+class TermsWarning(Schema):
+    code: Literal["payment_terms_over_legal_limit"]
+    message: str = Field(description="The rule, in French (article L. 441-10).")
 
-    warnings: list[DuplicateWarning] = Field(default_factory=list)
+
+class ClientCreated(ClientOut):
+    """A new client, and the existing clients it looks like (creation is not refused), and
+    payment terms beyond the legal maximum between businesses (not refused either)."""
+
+    warnings: list[DuplicateWarning | TermsWarning] = Field(default_factory=list)
+
+
+class ClientUpdated(ClientOut):
+    """The changed client, and payment terms beyond the legal maximum between businesses
+    (not refused)."""
+
+    warnings: list[TermsWarning] = Field(default_factory=list)
 
 
 class ClientList(Schema):
@@ -188,7 +264,16 @@ class ClientList(Schema):
 
 
 # Fields of ClientOut read straight from the model; the others have a resolver above.
-_RESOLVED = {"tags", "category", "owner", "revenue", "merged_into"}
+_RESOLVED = {
+    "tags",
+    "category",
+    "owner",
+    "revenue",
+    "merged_into",
+    "price_category",
+    "carrier",
+    "pays_into",
+}
 _PLAIN_FIELDS = tuple(name for name in ClientOut.model_fields if name not in _RESOLVED)
 
 
@@ -205,6 +290,9 @@ def client_data(client: Client) -> dict[str, Any]:
     data["owner"] = ClientOut.resolve_owner(client)
     data["revenue"] = ClientOut.resolve_revenue(client)
     data["merged_into"] = client.merged_into_id
+    data["price_category"] = ClientOut.resolve_price_category(client)
+    data["carrier"] = ClientOut.resolve_carrier(client)
+    data["pays_into"] = client.pays_into_id
     return data
 
 
@@ -217,7 +305,17 @@ def clients_data(
     model instances (five times faster on a page of 50). ``extra`` columns (the sort key
     for the cursor) are added to each dict; the caller removes them.
     """
-    columns = (*_PLAIN_FIELDS, "owner_id", "merged_into_id", "revenue", "category__name", *extra)
+    columns = (
+        *_PLAIN_FIELDS,
+        "owner_id",
+        "merged_into_id",
+        "revenue",
+        "category__name",
+        "price_category__name",
+        "carrier__name",
+        "pays_into_id",
+        *extra,
+    )
     rows = {
         row["id"]: row
         for row in Client.objects.filter(organization_id=organization_id, pk__in=ids).values(
@@ -238,6 +336,9 @@ def clients_data(
         row["category"] = row.pop("category__name")
         row["owner"] = row.pop("owner_id")
         row["merged_into"] = row.pop("merged_into_id")
+        row["price_category"] = row.pop("price_category__name")
+        row["carrier"] = row.pop("carrier__name")
+        row["pays_into"] = row.pop("pays_into_id")
         row["revenue"] = Decimal(row["revenue"]).quantize(Decimal("0.01"))
         result.append(row)
     return result

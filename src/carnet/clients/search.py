@@ -124,9 +124,13 @@ _NAME_KEY_BASE = 41
 def _character_code(char: str) -> tuple[int, bool]:
     """(code, exact) of a character of a sort name, in byte (UTF-8) order: the end of the
     name 0, a space 1, digits and lower-case letters one code each; the characters in
-    between and beyond share a code, and the name key stops there (``exact`` False)."""
+    between and beyond share a code, and the name key stops there (``exact`` False). A
+    control character (before the space; folding leaves none in stored names) shares the
+    space's code and stops the key."""
     if char == " ":
         return 1, True
+    if char < " ":
+        return 1, False
     if char < "0":
         return 2, False
     if char <= "9":
@@ -170,8 +174,8 @@ def group_floor(group: int) -> str:
             chars.append(_FLOOR_OF_SHARED_CODE[code])
             break
         if code == 1:
-            chars.append(" ")
-        elif code <= 12:
+            break  # a space, or a control character before it: the prefix is the floor
+        if code <= 12:
             chars.append(chr(ord("0") + code - 3))
         else:
             chars.append(chr(ord("a") + code - 14))

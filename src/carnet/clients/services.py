@@ -38,11 +38,12 @@ from carnet.core.text import fold
 from carnet.customfields.history import field_changes
 from carnet.customfields.queries import definitions_for
 from carnet.customfields.services import sync_values
+from carnet.payments import services as payments
 
 from . import search
 from .models import Category, CategoryGroup, Client, ClientTag, SavedView, Tag
 from .validation import EDITABLE_FIELDS as EDITABLE_COLUMNS_ORDER
-from .validation import clean_client_input, current_values
+from .validation import RELATION_FIELDS, clean_client_input, current_values
 
 OBJECT_TYPE = "client"
 
@@ -97,7 +98,7 @@ def get_client(organization: Organization, client_id: Any, *, for_update: bool =
     queryset = Client.objects.filter(organization=organization, pk=pk)
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
-    client = queryset.select_related("category", "owner").first()
+    client = queryset.select_related("category", "owner", "price_category", "carrier").first()
     if client is None:
         raise NotFound(_("Client introuvable."))
     return client
@@ -295,8 +296,24 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[st
 
 
 def _model_fields(values: dict[str, Any]) -> dict[str, Any]:
-    """The values that are plain columns (not tags, category, owner)."""
-    return {k: v for k, v in values.items() if k not in {"tags", "category", "owner"}}
+    """The values that are plain columns (not tags, category, owner and the other
+    relations)."""
+    return {k: v for k, v in values.items() if k not in RELATION_FIELDS}
+
+
+# Payment relations: the values hold a price category's or carrier's name, a bank
+# account's id; the row holds their ids.
+_PAYMENT_RELATIONS = ("price_category", "carrier", "pays_into")
+
+
+def _payment_relation(organization: Organization, field: str, value: Any) -> int | None:
+    """The id a payment relation's value designates in the organization (``ValidationFailed``
+    on the field when there is none)."""
+    if field == "pays_into":
+        account = payments.bank_account_for_client(organization, value)
+        return account.pk if account is not None else None
+    item = payments.item_named(organization, field, value)
+    return item.pk if item is not None else None
 
 
 def _integrity_to_conflict(
@@ -330,6 +347,10 @@ def create_client(
                 created_by=user if user is not None and user.pk else None,
                 owner=owner,
                 category=_category(organization, values["category"]),
+                **{
+                    f"{field}_id": _payment_relation(organization, field, values[field])
+                    for field in _PAYMENT_RELATIONS
+                },
                 **_model_fields(values),
                 **_derived(values),
             )
@@ -402,6 +423,12 @@ def update_client(
             _check_reference_free(organization, values["reference"], exclude_id=client.pk)
         if "category" in changes:
             client.category = _category(organization, values["category"])
+        relations = {
+            f"{field}_id": _payment_relation(organization, field, values[field])
+            if field in changes
+            else getattr(client, f"{field}_id")
+            for field in _PAYMENT_RELATIONS
+        }
         derived = _derived(values, contact_names(organization.pk, [client.pk]).get(client.pk))
         for field, value in {**_model_fields(values), **derived}.items():
             setattr(client, field, value)
@@ -412,6 +439,7 @@ def update_client(
                 fields = {**_model_fields(values), **derived}
                 updated = Client.objects.filter(pk=client.pk, version=client.version).update(
                     **fields,
+                    **relations,
                     category=client.category,
                     owner=client.owner,
                     version=client.version + 1,
@@ -1565,9 +1593,10 @@ _CLIENT_TABLE = Client._meta.db_table
 _CREATED_COLUMNS: tuple[str, ...] = (
     "id",
     "organization_id",
-    *(f for f in EDITABLE_COLUMNS_ORDER if f not in ("tags", "category", "owner")),
+    *(f for f in EDITABLE_COLUMNS_ORDER if f not in RELATION_FIELDS),
     "category_id",
     "owner_id",
+    *(f"{field}_id" for field in _PAYMENT_RELATIONS),
     "vat_regime",
     "search_text",
     "sort_name",
@@ -1578,8 +1607,37 @@ _CREATED_COLUMNS: tuple[str, ...] = (
     "updated_at",
     "created_by_id",
 )
-# Plain columns an update may change (tags are links, category and owner are ids).
-_UPDATED_COLUMNS = frozenset(EDITABLE_COLUMNS_ORDER) - {"tags", "category", "owner"}
+# Plain columns an update may change (tags are links, the other relations are ids).
+_UPDATED_COLUMNS = frozenset(EDITABLE_COLUMNS_ORDER) - set(RELATION_FIELDS)
+
+
+def _payment_relations_of(
+    organization: Organization, items: list[dict[str, Any]]
+) -> dict[str, dict[Any, int]]:
+    """For many clients' values at once: each payment relation's ids by the values that
+    name them (a folded name, an account id). Refuses a value the organization has no
+    row for (the importer checks them per row; this guards every other caller)."""
+    found: dict[str, dict[Any, int]] = {}
+    for field in _PAYMENT_RELATIONS:
+        wanted = {v[field] for v in items if v[field] not in (None, "")}
+        ids: dict[Any, int] = {}
+        if wanted:
+            if field == "pays_into":
+                ids = {pk: pk for pk in payments.bank_account_ids(organization, wanted)}
+            else:
+                ids = payments.item_ids(organization, field)
+                wanted = {name.casefold() for name in wanted}
+            missing = sorted(str(value) for value in wanted - set(ids))
+            if missing:
+                _payment_relation(organization, field, missing[0])  # raises on the field
+        found[field] = ids
+    return found
+
+
+def _payment_relation_id(relations: dict[str, dict[Any, int]], field: str, value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    return relations[field][value.casefold() if isinstance(value, str) else value]
 
 
 def _owners_of(organization: Organization, owner_ids: set[int]) -> None:
@@ -1699,6 +1757,7 @@ def create_clients_bulk(
         Category, organization, {v["category"] for v in items if v["category"]}
     )
     tags = _labels_named(Tag, organization, {name for v in items for name in v["tags"]})
+    relations = _payment_relations_of(organization, items)
     references = iter(_generated_references(organization, sum(not v["reference"] for v in items)))
     ids = allocate_ids(_CLIENT_TABLE, len(items))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -1726,6 +1785,8 @@ def create_clients_bulk(
                 row.append(category.pk if category else None)
             elif field == "owner_id":
                 row.append(values["owner"])
+            elif field in ("price_category_id", "carrier_id", "pays_into_id"):
+                row.append(_payment_relation_id(relations, field[:-3], values[field[:-3]]))
             elif field in derived:
                 row.append(derived[field])
             elif field == "custom_fields":
@@ -1869,6 +1930,7 @@ def update_clients_bulk(
         Category, organization, {v["category"] for v in afters if v["category"]}
     )
     tags = _labels_named(Tag, organization, {name for v in afters for name in v["tags"]})
+    relations = _payment_relations_of(organization, afters)
     names = contact_names(organization.pk, list(changed))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     # One statement per set of changed columns, run for every client that shares it.
@@ -1892,6 +1954,10 @@ def update_clients_bulk(
         if "owner" in changes:
             columns.append("owner_id")
             assignments.append(after["owner"])
+        for field in _PAYMENT_RELATIONS:
+            if field in changes:
+                columns.append(f"{field}_id")
+                assignments.append(_payment_relation_id(relations, field, after[field]))
         derived = _derived(after, names.get(client_id))
         columns += list(derived)
         assignments += list(derived.values())

@@ -17,6 +17,8 @@ from carnet.core.errors import FieldError, ValidationFailed
 from carnet.core.ids import parse_id
 from carnet.core.inputs import parse_flag
 from carnet.customfields.validation import clean_custom_values
+from carnet.payments.validation import FIELDS as PAYMENT_FIELDS
+from carnet.payments.validation import clean_payment_preferences
 
 from .models import Civility, Client, Kind
 
@@ -69,7 +71,11 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "category",
     "custom_fields",
     "owner",
+    *PAYMENT_FIELDS,
 )
+# Editable fields that are foreign keys, held by name (or id) in the values: the services
+# find the rows.
+RELATION_FIELDS = ("tags", "category", "owner", "price_category", "carrier", "pays_into")
 
 # French territories whose businesses are registered in SIRENE (they have SIRETs).
 SIRENE_COUNTRIES = frozenset(
@@ -116,6 +122,9 @@ def current_values(client: Client) -> dict[str, Any]:
     values["tags"] = sorted((t.name for t in client.tags.all()), key=str.casefold)
     values["category"] = client.category.name if client.category else None
     values["owner"] = client.owner_id
+    values["price_category"] = client.price_category.name if client.price_category else None
+    values["carrier"] = client.carrier.name if client.carrier else None
+    values["pays_into"] = client.pays_into_id
     return values
 
 
@@ -293,6 +302,8 @@ def clean_client_input(
         out["owner"] = owner_id
     else:
         fail("owner", "invalid_type", _("Identifiant d'utilisateur attendu."))
+
+    out.update(clean_payment_preferences(merged, fail))
 
     if errors:
         raise ValidationFailed(errors)

@@ -40,6 +40,8 @@ from carnet.accounts.access import (
 from carnet.accounts.models import Membership, Organization
 from carnet.addresses import services as address_services
 from carnet.addresses.models import Address
+from carnet.banking import history as banking_history
+from carnet.banking.models import MandateStatus
 from carnet.contacts import services as contact_services
 from carnet.core.errors import Conflict, DomainError, NotFound, StaleVersion, ValidationFailed
 from carnet.core.history import history_for
@@ -53,6 +55,8 @@ from carnet.customfields.queries import definitions_for
 from carnet.customfields.validation import display_value
 from carnet.files import services as file_services
 from carnet.files.models import Category as FileCategory
+from carnet.payments import services as payments
+from carnet.payments.models import OrganizationBankAccount, PaymentMethod
 
 from . import queries, services
 from .forms import FIELD_LABELS, ClientForm, country_choices, country_name, initial_from_client
@@ -94,7 +98,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "file_rename": gettext_lazy("Renommage d'un document"),
     "file_change": gettext_lazy("Modification d'un document"),
     "file_delete": gettext_lazy("Suppression d'un document"),
+    **banking_history.ACTION_LABELS,
 }
+# The history's field labels: the form's, and those of the means of payment.
+HISTORY_FIELD_LABELS: dict[str, Any] = {**FIELD_LABELS, **banking_history.FIELD_LABELS}
 
 SOURCE_LABELS: dict[str, Promise] = {
     "api": gettext_lazy("API"),
@@ -653,6 +660,8 @@ class Section:
     title: str | Promise
     rows: list[Row] = field(default_factory=list)
     key: str = ""
+    edit_url: str = ""  # where its fields are changed, for users who may
+    warnings: list[str] = field(default_factory=list)
 
 
 def _grouped(digits: str, sizes: tuple[int, ...]) -> str:
@@ -826,7 +835,80 @@ class HistoryEntry:
     changes: list[Change]
 
 
-def _history_value(name: str, value: Any, owners: dict[int, str] | None = None) -> str:
+def _terms(days: int, end_of_month: bool) -> str:
+    if days == 0 and not end_of_month:
+        return str(_("À réception"))
+    text = ngettext("%(days)d jour", "%(days)d jours", days) % {"days": days}
+    return f"{text} {_('fin de mois')}" if end_of_month else text
+
+
+def _payment_section(organization: Organization, client: Client) -> Section:
+    """The record's payment preferences as they apply: the client's own, else the
+    organization's defaults, marked as such."""
+    defaults = payments.settings_for(organization)
+    terms = payments.effective(client, defaults)
+    inherited = terms.inherited
+    default = _("par défaut")
+
+    def hint(*names: str) -> str | Promise:
+        return default if any(name in inherited for name in names) else ""
+
+    discount = ""
+    if terms.discount_percent is not None:
+        discount = f"{floatformat(terms.discount_percent, '-2')} %"
+    elif terms.discount_amount is not None:
+        discount = f"{floatformat(terms.discount_amount, '2g')} {terms.currency}"
+    account = client.pays_into
+    account_hint: str | Promise = ""
+    if account is None:
+        account = OrganizationBankAccount.objects.filter(
+            organization=organization, is_default=True
+        ).first()
+        account_hint = default if account is not None else ""
+    section = Section(
+        _("Paiement"),
+        key="payment",
+        edit_url=reverse("clients:edit", args=[client.pk]) + "#payment",
+    )
+    section.rows += [
+        Row(
+            FIELD_LABELS["payment_terms_days"],
+            _terms(terms.terms_days, terms.terms_end_of_month),
+            hint=hint("payment_terms_days", "payment_terms_end_of_month"),
+            key="payment_terms",
+        ),
+        Row(
+            FIELD_LABELS["payment_method"],
+            terms.method_label,
+            hint=hint("payment_method"),
+            key="payment_method",
+        ),
+        Row(_("Remise"), discount, key="discount"),
+        Row(FIELD_LABELS["currency"], terms.currency, hint=hint("currency"), key="currency"),
+        Row(
+            FIELD_LABELS["default_vat_rate"],
+            f"{floatformat(terms.vat_rate, '-2')} %",
+            hint=hint("default_vat_rate"),
+            key="default_vat_rate",
+        ),
+        Row(
+            FIELD_LABELS["price_category"],
+            client.price_category.name if client.price_category else "",
+            key="price_category",
+        ),
+        Row(FIELD_LABELS["carrier"], client.carrier.name if client.carrier else "", key="carrier"),
+        Row(
+            FIELD_LABELS["pays_into"],
+            account.label if account is not None else "",
+            hint=account_hint,
+            key="pays_into",
+        ),
+    ]
+    section.warnings = [w["message"] for w in payments.terms_warnings(client, defaults)]
+    return section
+
+
+def history_value(name: str, value: Any, owners: dict[int, str] | None = None) -> str:
     """A stored history value as a person reads it."""
     if value in (None, "", [], {}):
         return ""
@@ -842,6 +924,15 @@ def _history_value(name: str, value: Any, owners: dict[int, str] | None = None) 
         return country_name(value)
     if name == "owner" and owners is not None and isinstance(value, int):
         return owners.get(value, f"#{value}")
+    if name == "mandate_status" and isinstance(value, str) and " : " in value:
+        reference, _sep, status = value.rpartition(" : ")
+        if status in MandateStatus.values:
+            return f"{reference} : {MandateStatus(status).label}"
+    if name == "payment_method" and value in PaymentMethod.values:
+        return str(PaymentMethod(value).label)
+    if name == "pays_into" and isinstance(value, int):
+        account = OrganizationBankAccount.objects.filter(pk=value).first()
+        return account.label if account is not None else f"#{value}"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -887,9 +978,9 @@ def _history_entries(
                 continue
             changes.append(
                 Change(
-                    FIELD_LABELS.get(name, name),
-                    _history_value(name, change.get("old"), owners),
-                    _history_value(name, change.get("new"), owners),
+                    HISTORY_FIELD_LABELS.get(name, name),
+                    history_value(name, change.get("old"), owners),
+                    history_value(name, change.get("new"), owners),
                 )
             )
         entries.append(
@@ -910,8 +1001,8 @@ def _custom_change(slug: str, definition: CustomField | None, change: dict[str, 
     if definition is None:
         return Change(
             slug,
-            _history_value("custom", change.get("old")),
-            _history_value("custom", change.get("new")),
+            history_value("custom", change.get("old")),
+            history_value("custom", change.get("new")),
         )
     return Change(
         definition.name,
@@ -931,11 +1022,16 @@ def _addresses(organization: Organization, client: Client) -> list[Address]:
 
 
 def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
+    from carnet.banking.views import banking_context  # it imports this module
+
     tags = [t.name for t in client.tags.all()]
     definitions = definitions_for(current_organization(request))
+    sections = _identity_sections(client, tags, definitions)
+    at = next(i for i, section in enumerate(sections) if section.key == "organizing") + 1
+    sections.insert(at, _payment_section(current_organization(request), client))
     return {
         "client": client,
-        "sections": _identity_sections(client, tags, definitions),
+        "sections": sections,
         "addresses": _addresses(current_organization(request), client),
         "contacts": contact_services.client_links(current_organization(request), client),
         "files": list(file_services.files_of(current_organization(request), client)),
@@ -945,6 +1041,7 @@ def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
         "can_edit": can_edit(request),
         "rename_value": client.name,
         "rename_version": client.version,
+        **banking_context(current_organization(request), client, can_edit=can_edit(request)),
     }
 
 

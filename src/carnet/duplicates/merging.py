@@ -9,8 +9,9 @@ A merge keeps a **survivor** and merges the **others** into it, in one transacti
    added later (documents, payments, reminders…) moves too without anyone listing it
    here; a few need more care and have their own rule (``_SPECIAL``): tags already on the
    survivor, contacts already linked or with the same e-mail as one of the survivor's,
-   the one main/billing/dunning contact and the one billing/delivery address a client may
-   have, the custom-field value index, and the history, which is not a foreign key;
+   the one main/billing/dunning contact, the one billing/delivery address and the one
+   primary bank account and card a client may have, the custom-field value index, and the
+   history, which is not a foreign key;
 3. the survivor takes the chosen value of each field (its own non-empty value unless
    another is chosen), through ``clients.services.update_client``: the same validation
    and history as any change;
@@ -625,72 +626,75 @@ class _ContactLinks:
         return len(pks) - _count_ids(ClientContact, pks)
 
 
-class _Addresses:
-    """Addresses move in bulk; the default billing or delivery flag stays with the
-    survivor's."""
+class _Flagged:
+    """Rows that move in bulk, but whose flags a client holds at most once (the default
+    billing or delivery address, the primary bank account or card): the survivor keeps
+    its own, a moved row takes a flag only the survivor did not have."""
 
-    FLAGS = ("is_billing", "is_delivery")
+    def __init__(self, label: str, flags: tuple[str, ...]) -> None:
+        self.label = label
+        self.flags = flags
 
-    @classmethod
+    @property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.label)
+
     def move(
-        cls, organization: Organization, survivor: Client, loser_ids: list[int]
+        self, organization: Organization, survivor: Client, loser_ids: list[int]
     ) -> dict[str, Any]:
-        from carnet.addresses.models import Address
-
+        model = self.model
         held = {
             flag
-            for flag in cls.FLAGS
-            if Address.objects.filter(client=survivor, **{flag: True}).exists()
+            for flag in self.flags
+            if model._default_manager.filter(client=survivor, **{flag: True}).exists()
         }
         moved: dict[str, list[int]] = {}
         flagged: dict[str, dict[str, bool]] = {}
         for pk, owner, *flags in (
-            Address.objects.filter(organization=organization, client_id__in=loser_ids)
+            _scoped(model, organization)
+            .filter(client_id__in=loser_ids)
             .order_by("id")
-            .values_list("pk", "client_id", *cls.FLAGS)
+            .values_list("pk", "client_id", *self.flags)
         ):
             moved.setdefault(str(owner), []).append(pk)
             if any(flags):
-                flagged[str(pk)] = dict(zip(cls.FLAGS, flags, strict=True))
+                flagged[str(pk)] = dict(zip(self.flags, flags, strict=True))
         if flagged:
-            Address.objects.filter(pk__in=[int(pk) for pk in flagged]).update(
-                **dict.fromkeys(cls.FLAGS, False)
+            model._default_manager.filter(pk__in=[int(pk) for pk in flagged]).update(
+                **dict.fromkeys(self.flags, False)
             )
-        _update_ids(Address, [pk for pks in moved.values() for pk in pks], client=survivor)
+        _update_ids(model, [pk for pks in moved.values() for pk in pks], client=survivor)
         for pk, on in flagged.items():
             kept = {flag: True for flag, value in on.items() if value and flag not in held}
             held.update(kept)
             if kept:
-                Address.objects.filter(pk=int(pk)).update(**kept)
+                model._default_manager.filter(pk=int(pk)).update(**kept)
         return {"moved": moved, "flags": flagged}
 
-    @classmethod
-    def undo(cls, organization: Organization, survivor: Client, record: dict[str, Any]) -> None:
-        from carnet.addresses.models import Address
-
+    def undo(self, organization: Organization, survivor: Client, record: dict[str, Any]) -> None:
+        model = self.model
         flagged = record.get("flags", {})
         if flagged:
-            Address.objects.filter(pk__in=[int(pk) for pk in flagged]).update(
-                **dict.fromkeys(cls.FLAGS, False)
+            model._default_manager.filter(pk__in=[int(pk) for pk in flagged]).update(
+                **dict.fromkeys(self.flags, False)
             )
         for owner, pks in record.get("moved", {}).items():
-            _update_ids(Address, pks, client_id=int(owner))
+            _update_ids(model, pks, client_id=int(owner))
         for pk, on in flagged.items():
-            Address.objects.filter(pk=int(pk)).update(**on)
+            model._default_manager.filter(pk=int(pk)).update(**on)
 
-    @staticmethod
-    def missing(record: dict[str, Any]) -> int:
-        from carnet.addresses.models import Address
-
+    def missing(self, record: dict[str, Any]) -> int:
         pks = [pk for pks in record.get("moved", {}).values() for pk in pks]
-        return len(pks) - _count_ids(Address, pks)
+        return len(pks) - _count_ids(self.model, pks)
 
 
 _SPECIAL: dict[str, Any] = {
     "clients.ClientTag": _Tags,
     "customfields.CustomFieldValue": _CustomValues,
     "contacts.ClientContact": _ContactLinks,
-    "addresses.Address": _Addresses,
+    "addresses.Address": _Flagged("addresses.Address", ("is_billing", "is_delivery")),
+    "banking.BankAccount": _Flagged("banking.BankAccount", ("primary",)),
+    "banking.Card": _Flagged("banking.Card", ("primary",)),
 }
 
 

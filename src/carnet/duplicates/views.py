@@ -23,8 +23,9 @@ from carnet.accounts.access import (
     member_required,
     require_editor,
 )
-from carnet.clients.validation import EDITABLE_FIELDS
-from carnet.clients.views import MERGED_KEY
+from carnet.accounts.models import Membership
+from carnet.clients.forms import FIELD_LABELS
+from carnet.clients.views import MERGED_KEY, history_value
 from carnet.core.errors import DomainError, NotFound, ValidationFailed
 from carnet.core.ids import parse_id
 from carnet.customfields.queries import definitions_for
@@ -33,41 +34,6 @@ from carnet.jobs import services as jobs
 from . import merging, services
 
 SOURCE = "web"
-FIELD_LABELS = {
-    "kind": _("Type"),
-    "name": _("Nom"),
-    "civility": _("Civilité"),
-    "first_name": _("Prénom"),
-    "last_name": _("Nom de famille"),
-    "reference": _("Référence"),
-    "email": _("E-mail"),
-    "phone": _("Téléphone"),
-    "mobile": _("Mobile"),
-    "fax": _("Fax"),
-    "website": _("Site web"),
-    "legal_form": _("Forme juridique"),
-    "siret": "SIRET",
-    "siren": "SIREN",
-    "naf_code": _("Code NAF"),
-    "share_capital": _("Capital social"),
-    "rcs": "RCS",
-    "vat_number": _("N° TVA intracommunautaire"),
-    "sector": _("Secteur d'activité"),
-    "employee_count": _("Effectif"),
-    "country": _("Pays"),
-    "linkedin_url": "LinkedIn",
-    "twitter_url": "X (Twitter)",
-    "facebook_url": "Facebook",
-    "viadeo_url": "Viadeo",
-    "customer_account": _("Compte client"),
-    "auxiliary_account": _("Compte auxiliaire"),
-    "marketing_email": _("Accepte les e-mails"),
-    "marketing_sms": _("Accepte les SMS"),
-    "notes": _("Notes"),
-    "category": _("Catégorie"),
-    "owner": _("Responsable"),
-}
-assert set(FIELD_LABELS) == set(EDITABLE_FIELDS) - {"tags", "custom_fields"}
 
 
 def _show_errors(request: HttpRequest, exc: DomainError) -> None:
@@ -144,13 +110,15 @@ def dismiss(request: HttpRequest, group_id: int) -> HttpResponse:
     return redirect("duplicates:review")
 
 
-def _display(value: Any) -> str:
+def _display(value: Any, field: str = "", owners: dict[int, str] | None = None) -> str:
     if value in (None, "", [], {}):
         return "—"
     if value is True:
         return _("oui")
     if value is False:
         return _("non")
+    if field in ("owner", "pays_into", "payment_method", "kind", "civility", "country"):
+        return history_value(field, value, owners)  # names, not ids and codes
     return str(value)
 
 
@@ -200,11 +168,19 @@ def merge(request: HttpRequest) -> HttpResponse:
             return redirect("duplicates:review")
     members = [preview.survivor, *preview.others]
     custom_names = {f"custom_fields.{f.slug}": f.name for f in definitions_for(organization)}
+    owners = {
+        m.user_id: m.user.display_name
+        for m in Membership.objects.filter(organization=organization).select_related("user")
+    }
     rows = []
     for choice in preview.fields:
         label = FIELD_LABELS.get(choice.field) or custom_names.get(choice.field, choice.field)
         cells = [
-            {"client": pk, "value": _display(value), "chosen": pk == choice.chosen}
+            {
+                "client": pk,
+                "value": _display(value, choice.field, owners),
+                "chosen": pk == choice.chosen,
+            }
             for pk, value in choice.values
         ]
         if choice.conflict or any(c["value"] != "—" for c in cells):

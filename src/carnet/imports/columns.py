@@ -181,6 +181,80 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+# Payment preferences: blank means "as the organization's defaults say".
+PAYMENT_COLUMNS: tuple[Column, ...] = (
+    _client(
+        "payment_terms_days",
+        "Délai de paiement (jours)",
+        "Payment terms (days)",
+        _("Nombre de jours, de 0 à 365 ; vide : le délai par défaut de l'organisation."),
+        "30",
+    ),
+    _client(
+        "payment_terms_end_of_month",
+        "Fin de mois",
+        "End of month",
+        _("oui ou non : le délai court jusqu'à la fin du mois."),
+        "non",
+    ),
+    _client(
+        "payment_method",
+        "Mode de paiement",
+        "Payment method",
+        _("Virement, Chèque, Prélèvement, Carte bancaire, Espèces ou Autre."),
+        "Virement",
+    ),
+    _client(
+        "discount_percent",
+        "Remise en pourcentage",
+        "Discount percentage",
+        _("Pourcentage de 0 à 100 ; ou bien une remise en montant, pas les deux."),
+        "",
+    ),
+    _client(
+        "discount_amount",
+        "Remise en montant",
+        "Discount amount",
+        _("Montant positif ; ou bien une remise en pourcentage, pas les deux."),
+        "",
+    ),
+    _client(
+        "currency",
+        "Devise",
+        "Currency",
+        _("Code ISO 4217 (EUR, USD, CHF…) ; vide : la devise par défaut."),
+        "EUR",
+    ),
+    _client(
+        "default_vat_rate",
+        "Taux de TVA (%)",
+        "VAT rate (%)",
+        _("20, 10, 5,5, 2,1 ou 0 ; vide : le taux par défaut."),
+        "20",
+    ),
+    _client(
+        "price_category",
+        "Catégorie de prix",
+        "Price category",
+        _("Nom d'une catégorie de prix définie dans les paramètres."),
+        "",
+    ),
+    _client(
+        "carrier",
+        "Transporteur",
+        "Carrier",
+        _("Nom d'un transporteur défini dans les paramètres."),
+        "",
+    ),
+    _client(
+        "pays_into",
+        "Compte de règlement",
+        "Paid into account",
+        _("Libellé ou IBAN d'un compte bancaire de l'organisation ; vide : le compte par défaut."),
+        "",
+    ),
+)
+
 CONTACT_COLUMNS: tuple[Column, ...] = (
     Column("contact.civility", "Contact - Civilité", "Contact - Title", "contact", _("M. ou Mme.")),
     Column(
@@ -296,6 +370,7 @@ DELIVERY_COLUMNS = _address_columns("delivery", "Livraison", "Delivery")
 
 STANDARD_COLUMNS: tuple[Column, ...] = (
     *CLIENT_COLUMNS,
+    *PAYMENT_COLUMNS,
     *CONTACT_COLUMNS,
     *BILLING_COLUMNS,
     *DELIVERY_COLUMNS,

@@ -33,6 +33,7 @@ from carnet.clients.models import Category, Client, ClientTag, Kind, Tag
 from carnet.contacts.models import ClientContact, Contact
 from carnet.customfields.models import CustomField, FieldType
 from carnet.customfields.validation import input_value
+from carnet.payments.models import Carrier, OrganizationBankAccount, PriceCategory
 
 from . import values as cells
 from .columns import CUSTOM_PREFIX, Column, columns_for
@@ -82,6 +83,16 @@ _CLIENT_COLUMNS = (
     "created_at",
     "updated_at",
     "custom_fields",
+    "payment_terms_days",
+    "payment_terms_end_of_month",
+    "payment_method",
+    "discount_percent",
+    "discount_amount",
+    "currency",
+    "default_vat_rate",
+    "price_category_id",
+    "carrier_id",
+    "pays_into_id",
 )
 _VAT_REGIMES = {
     "standard": "TVA française",
@@ -146,6 +157,17 @@ class Exporter:
         self.owners = dict(
             Membership.objects.filter(organization=organization).values_list(
                 "user_id", "user__email"
+            )
+        )
+        self.price_categories = dict(
+            PriceCategory.objects.filter(organization=organization).values_list("id", "name")
+        )
+        self.carriers = dict(
+            Carrier.objects.filter(organization=organization).values_list("id", "name")
+        )
+        self.accounts = dict(
+            OrganizationBankAccount.objects.filter(organization=organization).values_list(
+                "id", "label"
             )
         )
 
@@ -259,6 +281,18 @@ class Exporter:
             cells.yes_no(bool(data["archived"])),
             _moment(data["created_at"], self.zone),
             _moment(data["updated_at"], self.zone),
+            self._count(data["payment_terms_days"]),
+            ""
+            if data["payment_terms_end_of_month"] is None
+            else cells.yes_no(bool(data["payment_terms_end_of_month"])),
+            cells.PAYMENT_METHOD_LABELS.get(data["payment_method"], ""),
+            self._amount(data["discount_percent"]),
+            self._amount(data["discount_amount"]),
+            data["currency"],
+            self._amount(data["default_vat_rate"]),
+            text(self.price_categories.get(data["price_category_id"], "")),
+            text(self.carriers.get(data["carrier_id"], "")),
+            text(self.accounts.get(data["pays_into_id"], "")),
         ]
         contact = contacts.get(pk)
         if contact is None:

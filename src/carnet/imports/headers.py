@@ -207,6 +207,29 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "Type client", "Famille", "Famille client",
     ),
     "owner": ("Responsable", "Responsable du compte", "Owner", "Business manager"),
+    "payment_terms_days": (
+        "Délai de paiement", "Délai de règlement", "Conditions de paiement",
+        "Conditions de règlement", "Condition de règlement", "Échéance", "Payment terms",
+        "Payment term", "Terms",
+    ),
+    "payment_terms_end_of_month": ("Fin de mois", "End of month"),
+    "payment_method": (
+        "Mode de paiement", "Mode de règlement", "Moyen de paiement", "Moyen de règlement",
+        "Payment method", "Payment mode", "Preferred payment method",
+    ),
+    "discount_percent": (
+        "Remise client", "Remise client par défaut", "Taux de remise", "Pourcentage de remise",
+        "Discount rate",
+    ),
+    "discount_amount": ("Remise (montant)", "Montant de remise", "Discount (amount)"),
+    "currency": ("Devise", "Currency", "Monnaie", "Currency code", "Code devise"),
+    "default_vat_rate": ("Taux de TVA", "Taux de TVA par défaut", "VAT rate", "Tax rate"),
+    "price_category": (
+        "Catégorie de prix", "Catégorie tarifaire", "Grille tarifaire", "Niveau de prix",
+        "Price category", "Price list", "Pricelist", "Price level",
+    ),
+    "carrier": ("Transporteur", "Mode d'expédition", "Carrier", "Shipping method"),
+    "pays_into": ("Compte de règlement", "Compte bancaire de règlement", "Paid into account"),
     "reference": (
         "Référence", "Référence client", "Réf. client", "Ref", "Code client", "Numéro client",
         "N° client", "Code tiers", "Customer code", "Customer number", "Customer ref",
@@ -248,6 +271,8 @@ _WEAK_ALIASES: dict[str, tuple[str, ...]] = {
         "Intitulé",
     ),
     "civility": ("Titre", "Code civilité", "Civility code"),
+    # "Remise (%)" reads as "Remise": a custom field of that name takes it first.
+    "discount_percent": ("Remise", "Discount"),
     "vat_number": ("TVA",),
     "reference": (
         "Identifiant client", "ID client", "Internal id", "Référence externe", "External reference",

@@ -28,7 +28,7 @@ from carnet.addresses.validation import current_values as address_values
 from carnet.clients.models import Client, ClientTag
 from carnet.clients.services import PreparedCreation, prepare_creation
 from carnet.clients.services import _changes as client_changes
-from carnet.clients.validation import EDITABLE_FIELDS, clean_client_input
+from carnet.clients.validation import EDITABLE_FIELDS, RELATION_FIELDS, clean_client_input
 from carnet.contacts.models import ClientContact
 from carnet.contacts.services import MainContactWrite
 from carnet.contacts.validation import EDITABLE_FIELDS as CONTACT_FIELDS
@@ -37,6 +37,8 @@ from carnet.core.errors import FieldError, ValidationFailed
 from carnet.core.history import to_json
 from carnet.core.ids import parse_id
 from carnet.customfields.models import CustomField
+from carnet.payments.models import Carrier, OrganizationBankAccount, PriceCategory
+from carnet.payments.validation import legal_terms_warning
 
 from . import values as cells
 from .columns import CUSTOM_PREFIX
@@ -44,6 +46,19 @@ from .models import ImportKey, RowAction
 from .reading import SourceRow
 
 CHUNK = 1000
+
+# Payment preferences read from the cells as other tools write them.
+_PAYMENT_KEYS = frozenset(
+    (
+        "payment_terms_days",
+        "payment_method",
+        "currency",
+        "default_vat_rate",
+        "price_category",
+        "carrier",
+        "pays_into",
+    )
+)
 
 # Fields whose blank cell never clears the value, even when blanks clear: a client always
 # has a type, a country and a name.
@@ -151,6 +166,23 @@ class RowPlanner:
                 "user_id", "user__email"
             )
         }
+        # The payment lists rows name (price categories, carriers: by folded name) and the
+        # organization's bank accounts (by folded label and by IBAN).
+        self.lists = {
+            kind: {
+                name.casefold(): name
+                for name in model.objects.filter(organization=organization).values_list(
+                    "name", flat=True
+                )
+            }
+            for kind, model in (("price_category", PriceCategory), ("carrier", Carrier))
+        }
+        self.accounts: dict[str, int] = {}
+        for pk, label, iban in OrganizationBankAccount.objects.filter(
+            organization=organization
+        ).values_list("pk", "label", "iban"):
+            self.accounts.setdefault(label.casefold(), pk)
+            self.accounts[iban] = pk
         # Earlier rows of the file: a value seen again is a duplicate of that line.
         self.seen_keys: dict[str, int] = {}
         self.seen_emails: dict[str, int] = {}
@@ -312,6 +344,19 @@ class RowPlanner:
             plan.errors += [_message(e, self._column(self._key_of(e.field))) for e in exc.errors]
         if found is not None and plan.after is not None and not plan.after["reference"]:
             plan.after["reference"] = found.values["reference"]  # a reference is never cleared
+        if plan.after is not None and texts.get("payment_terms_days"):
+            warning = legal_terms_warning(
+                kind=plan.after["kind"],
+                days=plan.after["payment_terms_days"],
+                end_of_month=plan.after["payment_terms_end_of_month"],
+            )
+            if warning is not None:
+                plan.warnings.append(
+                    _message(
+                        FieldError("payment_terms_days", warning["code"], warning["message"]),
+                        self._column("payment_terms_days"),
+                    )
+                )
         country = (plan.after or {}).get("country") or (found.values["country"] if found else "FR")
         self._plan_contact(plan, texts, found, country)
         self._plan_addresses(plan, texts, found, country)
@@ -392,6 +437,10 @@ class RowPlanner:
                 raw[key] = owner
             elif key in ("phone", "mobile", "fax"):
                 raw[key] = cells.restore_leading_zero(text, "phone", country)
+            elif key in _PAYMENT_KEYS:
+                error = self._payment_value(key, text, raw, texts)
+                if error is not None:
+                    errors.append(error)
             elif key == "share_capital":
                 raw[key] = cells.parse_amount_text(text)
             else:
@@ -399,6 +448,79 @@ class RowPlanner:
         if custom:
             raw["custom_fields"] = custom
         return raw, errors
+
+    def _payment_value(
+        self, key: str, text: str, raw: dict[str, Any], texts: dict[str, str]
+    ) -> dict[str, str] | None:
+        """Put a payment preference's cell into ``raw`` as validation takes it, read as
+        other tools write it; the error when it cannot be read."""
+        if key == "payment_terms_days":
+            terms = cells.payment_terms_of(text)
+            if terms is None:
+                return self._error(
+                    key,
+                    "invalid_number",
+                    _(
+                        "Délai de paiement illisible « %(value)s » : un nombre de jours est "
+                        "attendu (30, 45 fin de mois…)."
+                    )
+                    % {"value": text[:50]},
+                )
+            raw[key] = terms[0]
+            if terms[1] is not None and not texts.get("payment_terms_end_of_month"):
+                raw["payment_terms_end_of_month"] = terms[1]
+        elif key == "payment_method":
+            method = cells.payment_method_of(text)
+            if method is None:
+                return self._error(
+                    key,
+                    "invalid_choice",
+                    _(
+                        "Mode de paiement inconnu « %(value)s » : Virement, Chèque, Prélèvement, "
+                        "Carte bancaire, Espèces ou Autre attendu."
+                    )
+                    % {"value": text[:50]},
+                )
+            raw[key] = method
+        elif key == "currency":
+            raw[key] = cells.currency_of(text)
+        elif key == "default_vat_rate":
+            raw[key] = cells.vat_rate_of(text)
+        elif key in ("price_category", "carrier"):
+            name = self.lists[key].get(" ".join(text.split()).casefold())
+            if name is None:
+                known = sorted(self.lists[key].values(), key=str.casefold)
+                return self._error(
+                    key,
+                    "unknown_choice",
+                    _("« %(name)s » n'est pas dans la liste. Possibles : %(choices)s.")
+                    % {"name": text[:100], "choices": ", ".join(known)}
+                    if known
+                    else _(
+                        "« %(name)s » n'est pas dans la liste, qui est vide : créez-la dans "
+                        "les paramètres."
+                    )
+                    % {"name": text[:100]},
+                )
+            raw[key] = name
+        elif key == "pays_into":
+            account = self.accounts.get(text.casefold()) or self.accounts.get(
+                "".join(text.split()).upper()
+            )
+            if account is None:
+                return self._error(
+                    key,
+                    "unknown_account",
+                    _(
+                        "Aucun compte bancaire de l'organisation n'a le libellé ou l'IBAN "
+                        "« %(value)s »."
+                    )
+                    % {"value": text[:50]},
+                )
+            raw[key] = account
+        else:
+            raw[key] = text
+        return None
 
     def _group_raw(self, texts: dict[str, str], prefix: str, updating: bool) -> dict[str, str]:
         raw: dict[str, str] = {}
@@ -554,17 +676,23 @@ class RowPlanner:
                 "deleted_at",
                 "category__name",
                 "owner_id",
-                *(f for f in EDITABLE_FIELDS if f not in ("tags", "category", "owner")),
+                "price_category__name",
+                "carrier__name",
+                "pays_into_id",
+                *(f for f in EDITABLE_FIELDS if f not in RELATION_FIELDS),
             )
         )
         found: dict[str, _Current] = {}
         ids = [row["id"] for row in rows]
         tags = self._tags(ids)
         for row in rows:
-            values = {f: row[f] for f in EDITABLE_FIELDS if f not in ("tags", "category", "owner")}
+            values = {f: row[f] for f in EDITABLE_FIELDS if f not in RELATION_FIELDS}
             values["tags"] = sorted(tags.get(row["id"], []), key=str.casefold)
             values["category"] = row["category__name"]
             values["owner"] = row["owner_id"]
+            values["price_category"] = row["price_category__name"]
+            values["carrier"] = row["carrier__name"]
+            values["pays_into"] = row["pays_into_id"]
             found.setdefault(
                 key_of(row),
                 _Current(row["id"], row["version"], row["deleted_at"] is not None, values),

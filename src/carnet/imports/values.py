@@ -63,6 +63,50 @@ CIVILITY_WORDS = {
 }
 CIVILITY_LABELS = {"mr": "M.", "mrs": "Mme"}
 
+PAYMENT_METHOD_WORDS = {
+    "transfer": "transfer",
+    "virement": "transfer",
+    "virement bancaire": "transfer",
+    "vir": "transfer",
+    "bank transfer": "transfer",
+    "wire transfer": "transfer",
+    "sepa": "transfer",
+    "cheque": "cheque",
+    "check": "cheque",
+    "chq": "cheque",
+    "direct_debit": "direct_debit",
+    "direct debit": "direct_debit",
+    "prelevement": "direct_debit",
+    "prelevement sepa": "direct_debit",
+    "prlv": "direct_debit",
+    "sepa direct debit": "direct_debit",
+    "card": "card",
+    "carte": "card",
+    "carte bancaire": "card",
+    "cb": "card",
+    "credit card": "card",
+    "cash": "cash",
+    "especes": "cash",
+    "liquide": "cash",
+    "other": "other",
+    "autre": "other",
+    # Methods other tools know and Carnet files under "other".
+    "lcr": "other",
+    "traite": "other",
+    "effet de commerce": "other",
+    "paypal": "other",
+    "stripe": "other",
+}
+# As exported: the French label of each method (read back by ``payment_method_of``).
+PAYMENT_METHOD_LABELS = {
+    "transfer": "Virement",
+    "cheque": "Chèque",
+    "direct_debit": "Prélèvement",
+    "card": "Carte bancaire",
+    "cash": "Espèces",
+    "other": "Autre",
+}
+
 
 def neutralize(text: str) -> str:
     """A cell a spreadsheet will not run as a formula (CSV export)."""
@@ -83,6 +127,78 @@ def civility_of(text: str) -> str | None:
     """ "mr" or "mrs" from what people write ("M.", "Madame", "Mlle"…); None otherwise."""
     key = fold(text).strip()
     return CIVILITY_WORDS.get(key) or CIVILITY_WORDS.get(key.rstrip("."))
+
+
+def payment_method_of(text: str) -> str | None:
+    """A payment method's code from what people write ("Virement", "CB", "Chèque"…);
+    None when it is none of them."""
+    return PAYMENT_METHOD_WORDS.get(" ".join(fold(text).replace("-", " ").split()))
+
+
+_TERMS_NUMBER = re.compile(r"\d+")
+_TERMS_END_OF_MONTH = re.compile(r"\b(fin de mois|fdm|fm|end of month|eom)\b")
+_TERMS_ON_RECEIPT = frozenset(
+    (
+        "a reception",
+        "a reception de facture",
+        "reception de facture",
+        "comptant",
+        "au comptant",
+        "immediat",
+        "upon receipt",
+        "due on receipt",
+        "on receipt",
+        "immediate",
+    )
+)
+
+
+def payment_terms_of(text: str) -> tuple[int, bool | None] | None:
+    """Payment terms as other tools write them: "30", "30 jours", "45 j fin de mois",
+    "Net 30", "60 days EOM", "À réception" -> (days, end of month, or None when the text
+    does not say); None when unreadable."""
+    folded = " ".join(fold(text).replace("-", " ").split())
+    if folded in _TERMS_ON_RECEIPT:
+        return 0, None
+    numbers = _TERMS_NUMBER.findall(folded)
+    if len(numbers) != 1 or len(numbers[0]) > 3:
+        return None
+    rest = _TERMS_END_OF_MONTH.sub("", _TERMS_NUMBER.sub("", folded))
+    rest = re.sub(r"\b(jours?|j|days?|d|net|a|de|le)\b", "", rest)
+    if rest.strip(" .,"):
+        return None
+    end_of_month = True if _TERMS_END_OF_MONTH.search(folded) else None
+    return int(numbers[0]), end_of_month
+
+
+_PENNYLANE_VAT = re.compile(r"^fr_(\d{1,3})$")
+
+
+def vat_rate_of(text: str) -> str:
+    """A VAT rate as other tools write it: "20", "20 %", "5,5", Pennylane's "FR_55" (5.5),
+    "exonéré" (0); the text as it is otherwise (validation explains)."""
+    folded = fold(text).replace(" ", "")
+    if folded in ("exonere", "exempt", "exoneration", "horstaxe"):
+        return "0"
+    match = _PENNYLANE_VAT.match(folded)
+    if match:
+        return str(Decimal(match.group(1)) / 10)
+    return text
+
+
+def currency_of(text: str) -> str:
+    """An ISO 4217 code from what people write ("eur", "€", "Euro", "US Dollar"); the text
+    as it is when it names no currency (validation explains)."""
+    stripped = text.strip()
+    symbols = {"€": "EUR", "$": "USD", "£": "GBP", "CHF": "CHF", "FS": "CHF"}
+    if stripped.upper() in symbols or stripped in symbols:
+        return symbols.get(stripped.upper(), symbols.get(stripped, stripped))
+    if len(stripped) == 3:
+        return stripped.upper()
+    try:
+        return str(pycountry.currencies.lookup(stripped).alpha_3)
+    except LookupError:
+        return stripped
 
 
 @cache

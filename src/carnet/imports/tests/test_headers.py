@@ -426,6 +426,8 @@ def test_it_maps_a_dolibarr_thirdparty_export() -> None:
             "Note privée": "notes",
             "Salariés": "employee_count",
             "Type d'entité légale": "legal_form",
+            "Conditions de règlement": "payment_terms_days",  # "30 jours fin de mois"
+            "Mode de règlement": "payment_method",  # "Virement", "Prélèvement"…
         },
     )
 
@@ -557,7 +559,7 @@ def test_it_maps_an_invoice_ninja_v4_clients_export() -> None:
     assert [m.key for m in matches] == [
         "name", None, None, "billing.line1", "billing.line2", "billing.city",
         "billing.region", "billing.postcode", "country", None, "vat_number", "website",
-        "phone", None, None, "notes", "contact.first_name", "contact.last_name", "email",
+        "phone", "currency", None, "notes", "contact.first_name", "contact.last_name", "email",
         None,
     ]  # fmt: skip
     assert matches[-1].how == "duplicate"
@@ -574,7 +576,7 @@ def test_it_maps_an_invoice_ninja_v4_clients_export_in_french() -> None:
     assert [m.key for m in matches] == [
         "name", None, None, "billing.line1", "billing.line2", "billing.city",
         "billing.region", "billing.postcode", "country", "vat_number", "website", "phone",
-        None, "notes", "contact.first_name", None, "email", None,
+        "currency", "notes", "contact.first_name", None, "email", None,
     ]  # fmt: skip
     assert [m.how for m in matches if m.header in ("Nom", "Téléphone")] == [
         "exact", "exact", "duplicate", "duplicate",
@@ -638,6 +640,7 @@ def test_it_maps_a_pennylane_customers_export() -> None:
             "id": None,
             "name": "name",
             "company_name": None,  # Pennylane's own client company, not the customer
+            "vat_rate": "default_vat_rate",  # "FR_200", read as 20 %
             "plan_item_number": "customer_account",
             "postal_code": "billing.postcode",
             "country_alpha2": "country",
@@ -675,6 +678,7 @@ def test_it_maps_an_axonaut_companies_export() -> None:
             "internal_id": "reference",
             "business_manager": "owner",
             "categories": "tags",
+            "currency": "currency",
         },
     )
 

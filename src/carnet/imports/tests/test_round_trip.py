@@ -18,6 +18,7 @@ from carnet.core.models import ChangeRecord
 from carnet.customfields.services import create_custom_field
 from carnet.imports import export
 from carnet.imports.models import ImportRow
+from carnet.payments import services as payments
 
 from .helpers import commit, upload
 
@@ -39,6 +40,11 @@ def rich_clients(organization, owner):
     create_custom_field(organization, owner, {"name": "Remise", "type": "decimal"})
     create_custom_field(organization, owner, {"name": "Signé", "type": "boolean"})
     create_custom_field(organization, owner, {"name": "Note interne", "type": "long_text"})
+    payments.create_item(organization, "price_category", "Tarif revendeur")
+    payments.create_item(organization, "carrier", "Colissimo")
+    account = payments.save_bank_account(
+        organization, owner, {"label": "Compte courant", "iban": "FR7630006000011234567890189"}
+    )
     martin = clients.create_client(
         organization,
         owner,
@@ -66,6 +72,15 @@ def rich_clients(organization, owner):
             "tags": ["VIP", "Salon 2026"],
             "category": "Commerce",
             "owner": seller.user.pk,
+            "payment_terms_days": 45,
+            "payment_terms_end_of_month": True,
+            "payment_method": "direct_debit",
+            "discount_percent": "5.5",
+            "currency": "EUR",
+            "default_vat_rate": "5.5",
+            "price_category": "Tarif revendeur",
+            "carrier": "Colissimo",
+            "pays_into": account.pk,
             "custom_fields": {
                 "niveau": "Or",
                 "options": ["Wifi", "Café"],
@@ -120,6 +135,12 @@ def rich_clients(organization, owner):
             "country": "BE",
             "phone": "+32 2 555 12 13",
             "mobile": "+33 6 12 34 56 79",
+            "payment_terms_days": 0,
+            "payment_terms_end_of_month": False,
+            "payment_method": "cash",
+            "discount_amount": "25",
+            "currency": "CHF",
+            "default_vat_rate": "0",
         },
     )
     berlin = clients.create_client(
@@ -231,3 +252,28 @@ def test_xlsx_cells_are_typed(organization, rich_clients, tmp_path):
     assert values["Capital social"] == pytest.approx(10000.5)
     assert values["Effectif"] == 12
     assert Decimal(str(values["Remise"])) == Decimal("12.5")
+
+
+def test_payment_preferences_are_exported_as_people_read_them(organization, rich_clients):
+    rows = list(csv.DictReader(io.StringIO(_csv(organization).decode("utf-8-sig")), delimiter=";"))
+    martin, faure = (
+        next(r for r in rows if r["Identifiant Carnet"] == str(c.pk)) for c in rich_clients[:2]
+    )
+    assert martin["Délai de paiement (jours)"] == "45"
+    assert martin["Fin de mois"] == "oui"
+    assert martin["Mode de paiement"] == "Prélèvement"
+    assert martin["Remise en pourcentage"] == "5,50"
+    assert martin["Taux de TVA (%)"] == "5,50"
+    assert martin["Catégorie de prix"] == "Tarif revendeur"
+    assert martin["Transporteur"] == "Colissimo"
+    assert martin["Compte de règlement"] == "Compte courant"
+    assert (faure["Délai de paiement (jours)"], faure["Fin de mois"]) == ("0", "non")
+    assert (faure["Mode de paiement"], faure["Devise"]) == ("Espèces", "CHF")
+    assert (faure["Remise en montant"], faure["Remise en pourcentage"]) == ("25,00", "")
+    berlin = next(r for r in rows if r["Nom"] == "Berlin GmbH")
+    # Following the organization's defaults: blank, so that a re-import keeps following them.
+    assert [berlin[h] for h in ("Délai de paiement (jours)", "Fin de mois", "Devise")] == [
+        "",
+        "",
+        "",
+    ]
