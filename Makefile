@@ -103,3 +103,12 @@ bench: install
 bench-imports: install
 	$(BIN)/python bench/imports.py --db sqlite --export-clients $(BENCH_CLIENTS)
 	$(BIN)/python bench/imports.py --db postgres --export-clients $(BENCH_CLIENTS)
+
+## bench-duplicates: duplicate detection at 1 and 2 million clients, a scan from the database, merge and undo (docs/PERFORMANCE.md)
+.PHONY: bench-duplicates
+bench-duplicates: install
+	$(BIN)/python bench/duplicates.py --clients 1000000,2000000
+	$(BIN)/python bench/duplicate_scan.py --db sqlite --clients $(BENCH_CLIENTS)
+	$(BIN)/python bench/duplicate_scan.py --db postgres --clients $(BENCH_CLIENTS)
+	$(BIN)/python bench/merge.py --db sqlite
+	$(BIN)/python bench/merge.py --db postgres

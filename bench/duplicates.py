@@ -567,39 +567,42 @@ def machine_line() -> str:
 def report(results: list[dict[str, Any]]) -> str:
     """The figures as markdown (printed, and kept in docs/PERFORMANCE.md)."""
     lines: list[str] = []
-    print = lines.append  # noqa: A001 - the report is built line by line
-    print(f"\nDuplicate detection (find_pairs + group_pairs), {machine_line()}\n")
-    print(
+
+    def out(text: str = "") -> None:
+        lines.append(text)
+
+    out(f"\nDuplicate detection (find_pairs + group_pairs), {machine_line()}\n")
+    out(
         "| clients | planted pairs | scan, median (s) | each scan (s) | CPU (s) "
         "| of which grouping (s) | pairs found | groups | precision | recall "
         "| peak RSS (MB) | above the candidates (MB) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         each = " / ".join(f"{wall:.1f}" for wall in r["walls"])
-        print(
+        out(
             f"| {r['clients']:,} | {r['planted']:,} | {r['seconds']:.1f} | {each} "
             f"| {r['cpu_s']:.1f} | {r['grouping_s']:.2f} | {r['pairs']:,} | {r['groups']:,} "
             f"| {r['precision']:.4f} | {r['recall']:.4f} "
             f"| {r['rss_peak_mb']:,.0f} | {r['rss_peak_mb'] - r['rss_before_mb']:,.0f} |"
         )
-    print(
+    out(
         "\nWall-clock times on a shared machine; the load average (1 min) was "
         + ", ".join(f"{r['load']:.2f}" for r in results)
         + " at the end of each size's scans."
     )
-    print("\nRecall by kind of planted duplicate:\n")
+    out("\nRecall by kind of planted duplicate:\n")
     kinds = list(KINDS)
-    print("| clients | " + " | ".join(kinds) + " |")
-    print("|---:|" + "---:|" * len(kinds))
+    out("| clients | " + " | ".join(kinds) + " |")
+    out("|---:|" + "---:|" * len(kinds))
     for r in results:
         cells = " | ".join(f"{r['recall_by_kind'].get(k, 0):.4f}" for k in kinds)
-        print(f"| {r['clients']:,} | {cells} |")
-    print("\nFalse positives by reasons (most frequent):\n")
+        out(f"| {r['clients']:,} | {cells} |")
+    out("\nFalse positives by reasons (most frequent):\n")
     for r in results:
         shown = ", ".join(f"{k}: {v}" for k, v in r["false_positives"].items()) or "none"
-        print(f"- {r['clients']:,} clients: {shown}")
-    print()
+        out(f"- {r['clients']:,} clients: {shown}")
+    out()
     for r in results:
         verdicts = [
             f"time {'ok' if r['seconds'] <= TARGET_SECONDS else 'MISSED'} "
@@ -607,7 +610,7 @@ def report(results: list[dict[str, Any]]) -> str:
             f"precision {'ok' if r['precision'] >= TARGET_QUALITY else 'MISSED'}",
             f"recall {'ok' if r['recall'] >= TARGET_QUALITY else 'MISSED'}",
         ]
-        print(
+        out(
             f"{r['clients']:,} clients: "
             + ", ".join(verdicts)
             + f" (generation {r['generated_s']:.0f} s"
@@ -619,7 +622,7 @@ def report(results: list[dict[str, Any]]) -> str:
         if big:
             ratio = big["seconds"] / by_size[small]["seconds"]
             verdict = "ok" if ratio <= TARGET_RATIO else "MISSED"
-            print(
+            out(
                 f"time of {2 * small:,} / time of {small:,}: {ratio:.2f} "
                 f"(target ≤ {TARGET_RATIO}: {verdict})"
             )

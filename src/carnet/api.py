@@ -319,10 +319,10 @@ def _register_routers() -> None:
     from carnet.contacts.vcard_api import router as vcards_router
     from carnet.customfields.api import router as custom_fields_router
     from carnet.duplicates.api import duplicates_router, merge_router, merges_router
-    from carnet.payments.api import router as payment_settings_router
     from carnet.files.api import router as files_router
     from carnet.imports.api import exports_router
     from carnet.imports.api import router as imports_router
+    from carnet.payments.api import router as payment_settings_router
 
     # Before the clients' own routes: "/clients/merge" is not a client id.
     api.add_router("/clients", merge_router)

@@ -14,6 +14,7 @@ account or card (or two mandates racing for one RUM) happen one after the other.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -786,3 +787,96 @@ def set_creditor_identifier(
         source=source,
     )
     return settings
+
+
+# --- Imports ----------------------------------------------------------------------------
+@dataclass
+class PrimaryAccountWrite:
+    """The primary bank account an import gives a client: one of its accounts
+    (``account_id``) made primary with this BIC, or a new one (``account_id`` None)."""
+
+    client_id: int
+    account_id: int | None
+    iban: str
+    bic: str
+
+
+def write_primary_accounts(organization: Organization, items: list[PrimaryAccountWrite]) -> None:
+    """Give many clients their primary account, in the caller's transaction: the accounts
+    that held the flag give it up first (the database allows one per client). The
+    importer records these changes in the clients' own history entries (IBANs masked),
+    so nothing is recorded here."""
+    if not items:
+        return
+    kept = [item.account_id for item in items if item.account_id is not None]
+    for start in range(0, len(items), 5000):
+        chunk = items[start : start + 5000]
+        BankAccount.objects.filter(
+            organization=organization,
+            client_id__in=[item.client_id for item in chunk],
+            primary=True,
+        ).exclude(pk__in=kept).update(primary=False, updated_at=timezone.now())
+    existing = {
+        account.pk: account
+        for account in BankAccount.objects.filter(organization=organization, pk__in=kept)
+    }
+    changed = []
+    for item in items:
+        account = existing.get(item.account_id) if item.account_id is not None else None
+        if account is not None:
+            account.primary, account.bic = True, item.bic
+            changed.append(account)
+    BankAccount.objects.bulk_update(changed, ["primary", "bic", "updated_at"], batch_size=1000)
+    BankAccount.objects.bulk_create(
+        (
+            BankAccount(
+                organization=organization,
+                client_id=item.client_id,
+                iban=item.iban,
+                bic=item.bic,
+                primary=True,
+            )
+            for item in items
+            if item.account_id is None
+        ),
+        batch_size=1000,
+    )
+
+
+def undo_imported_account(
+    organization: Organization,
+    client_id: int,
+    iban_change: dict[str, Any] | None,
+    bic_change: dict[str, Any] | None,
+) -> dict[str, dict[str, Any]]:
+    """Undo what an import did to a client's primary account (rolling the import back),
+    when the account is still as the import left it: an account it added goes, unless a
+    mandate debits it now; an account it made primary gives the
+    flag back to the one that had it; a BIC it changed gets its old value. Returns the
+    history's changes."""
+    primary = BankAccount.objects.filter(
+        organization=organization, client_id=client_id, primary=True
+    ).first()
+    history: dict[str, dict[str, Any]] = {}
+    if primary is None:
+        return history
+    if iban_change is not None and primary.iban_masked == iban_change.get("new"):
+        if iban_change.get("created") and not Mandate.objects.filter(bank_account=primary).exists():
+            primary.delete()
+        else:
+            restored_bic = primary.bic
+            if bic_change is not None and primary.bic == (bic_change.get("new") or ""):
+                restored_bic = bic_change.get("old") or ""
+                history["bank.bic"] = {"old": bic_change.get("new"), "new": bic_change.get("old")}
+            BankAccount.objects.filter(pk=primary.pk).update(primary=False, bic=restored_bic)
+        previous = iban_change.get("previous")
+        if previous is not None:
+            BankAccount.objects.filter(
+                organization=organization, client_id=client_id, pk=previous
+            ).update(primary=True)
+        history["bank.iban"] = {"old": iban_change.get("new"), "new": iban_change.get("old")}
+        return history
+    if bic_change is not None and primary.bic == (bic_change.get("new") or ""):
+        BankAccount.objects.filter(pk=primary.pk).update(bic=bic_change.get("old") or "")
+        history["bank.bic"] = {"old": bic_change.get("new"), "new": bic_change.get("old")}
+    return history

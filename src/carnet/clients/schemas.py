@@ -212,11 +212,11 @@ class ClientOut(Schema):
 
     @staticmethod
     def resolve_price_category(obj: Client) -> str | None:
-        return obj.price_category.name if obj.price_category_id else None
+        return obj.price_category.name if obj.price_category else None
 
     @staticmethod
     def resolve_carrier(obj: Client) -> str | None:
-        return obj.carrier.name if obj.carrier_id else None
+        return obj.carrier.name if obj.carrier else None
 
     @staticmethod
     def resolve_pays_into(obj: Client) -> int | None:

@@ -101,7 +101,12 @@ ACTION_LABELS: dict[str, Promise] = {
     **banking_history.ACTION_LABELS,
 }
 # The history's field labels: the form's, and those of the means of payment.
-HISTORY_FIELD_LABELS: dict[str, Any] = {**FIELD_LABELS, **banking_history.FIELD_LABELS}
+HISTORY_FIELD_LABELS: dict[str, Any] = {
+    **FIELD_LABELS,
+    **banking_history.FIELD_LABELS,
+    "bank.iban": gettext_lazy("IBAN du compte principal"),  # as imports write them
+    "bank.bic": gettext_lazy("BIC du compte principal"),
+}
 
 SOURCE_LABELS: dict[str, Promise] = {
     "api": gettext_lazy("API"),
@@ -661,6 +666,7 @@ class Section:
     rows: list[Row] = field(default_factory=list)
     key: str = ""
     edit_url: str = ""  # where its fields are changed, for users who may
+    edit_label: str | Promise = ""  # the edit link's accessible name
     warnings: list[str] = field(default_factory=list)
 
 
@@ -839,7 +845,10 @@ def _terms(days: int, end_of_month: bool) -> str:
     if days == 0 and not end_of_month:
         return str(_("À réception"))
     text = ngettext("%(days)d jour", "%(days)d jours", days) % {"days": days}
-    return f"{text} {_('fin de mois')}" if end_of_month else text
+    if not end_of_month:
+        return text
+    end = _("fin de mois")
+    return f"{text} {end}"
 
 
 def _payment_section(organization: Organization, client: Client) -> Section:
@@ -869,6 +878,7 @@ def _payment_section(organization: Organization, client: Client) -> Section:
         _("Paiement"),
         key="payment",
         edit_url=reverse("clients:edit", args=[client.pk]) + "#payment",
+        edit_label=_("Modifier le paiement"),
     )
     section.rows += [
         Row(

@@ -407,6 +407,11 @@ def clean_custom_values(
         except InvalidValue as exc:
             errors.append(FieldError(_error_field(name), exc.code, exc.message))
             continue
+        if isinstance(value, str) and len(value) >= 13:
+            card = identifiers.find_card_number(value)
+            if card is not None:  # a free text never holds a full card number
+                errors.append(identifiers.card_number_error(_error_field(name), card))
+                continue
         if value is None:
             values.pop(name, None)
             cleared.append(name)

@@ -280,7 +280,7 @@ def likely_duplicates(
         ).values_list("client_id", "postcode", "city")
     }
     me = _candidate(client, postcode, city)
-    found = []
+    found: list[dict[str, Any]] = []
     for other in others:
         postcode_other, city_other = billing.get(other.pk, ("", ""))
         pair = detection.score_pair(me, _candidate(other, postcode_other, city_other))

@@ -472,7 +472,7 @@ EXPORT_PARAMETERS = {"format", "delimiter", "ids"}
     description="Every field of every client, or of the selected ones (`ids`), or of those "
     "the list's filters match (the parameters of `GET /clients`: `q`, `archived`, `tag`, "
     "`category`, `cf_<slug>`…). Archived clients with `archived=all` (or `true`). Carnet "
-    "re-imports the file exactly.",
+    "re-imports the file exactly. IBANs are masked for members who may not edit clients.",
     openapi_extra=FILE_RESPONSES,
 )
 def export_clients(request: HttpRequest, params: Query[ExportParams]) -> Any:
@@ -496,12 +496,19 @@ def export_clients(request: HttpRequest, params: Query[ExportParams]) -> Any:
         if spec.is_filtered or spec.archived == "true":
             ids = queries.matching_ids(organization, spec)
         archived = spec.archived == "all"
+    # IBANs in full for those who may edit clients, masked for the others.
+    role = getattr(request.auth, "role", None)  # type: ignore[attr-defined]  # TokenAuth
+    full = role is not None and role != Role.VIEWER
     if params.format == "xlsx":
         return _xlsx_response(
-            lambda path: export.export_xlsx(organization, path, archived=archived, ids=ids),
+            lambda path: export.export_xlsx(
+                organization, path, archived=archived, ids=ids, full_ibans=full
+            ),
             "clients",
         )
     return _csv_response(
-        export.export_csv(organization, delimiter=params.delimiter, archived=archived, ids=ids),
+        export.export_csv(
+            organization, delimiter=params.delimiter, archived=archived, ids=ids, full_ibans=full
+        ),
         "clients",
     )

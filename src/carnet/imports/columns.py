@@ -4,9 +4,10 @@ importer can map a spreadsheet's columns to.
 One catalogue for the three, so that an export re-imports exactly. A column's ``key`` is
 stable (it is stored in saved mappings and used by the API): a client field name
 (``email``), ``contact.<field>`` for the main contact, ``billing.<field>`` and
-``delivery.<field>`` for the default billing and delivery addresses, and ``cf.<slug>`` for
-a custom field. ``label`` is the French header Carnet writes; ``label_en`` its English
-name, which the importer recognizes too.
+``delivery.<field>`` for the default billing and delivery addresses, ``bank.iban`` and
+``bank.bic`` for the primary bank account, and ``cf.<slug>`` for a custom field.
+``label`` is the French header Carnet writes; ``label_en`` its English name, which the
+importer recognizes too.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ class Column:
     key: str
     label: str  # the French header, exactly as exported (not translated: files are French)
     label_en: str
-    group: str  # "client", "contact", "billing", "delivery", "custom", "info"
+    # "client", "payment", "bank", "contact", "billing", "delivery", "custom", "info"
+    group: str
     help: str | Promise  # what the column holds and which values are accepted
     example: str = ""
     # False for what Carnet computes (VAT regime, dates): exported, never imported.
@@ -44,6 +46,10 @@ class Column:
 
 def _client(key: str, label: str, label_en: str, help: str | Promise, example: str = "") -> Column:
     return Column(key, label, label_en, "client", help, example)
+
+
+def _payment(key: str, label: str, label_en: str, help: str | Promise, example: str) -> Column:
+    return Column(key, label, label_en, "payment", help, example)
 
 
 _YES_NO = _("oui ou non")
@@ -183,75 +189,100 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
 
 # Payment preferences: blank means "as the organization's defaults say".
 PAYMENT_COLUMNS: tuple[Column, ...] = (
-    _client(
+    _payment(
         "payment_terms_days",
         "Délai de paiement (jours)",
         "Payment terms (days)",
         _("Nombre de jours, de 0 à 365 ; vide : le délai par défaut de l'organisation."),
         "30",
     ),
-    _client(
+    _payment(
         "payment_terms_end_of_month",
         "Fin de mois",
         "End of month",
         _("oui ou non : le délai court jusqu'à la fin du mois."),
         "non",
     ),
-    _client(
+    _payment(
         "payment_method",
         "Mode de paiement",
         "Payment method",
         _("Virement, Chèque, Prélèvement, Carte bancaire, Espèces ou Autre."),
         "Virement",
     ),
-    _client(
+    _payment(
         "discount_percent",
         "Remise en pourcentage",
         "Discount percentage",
         _("Pourcentage de 0 à 100 ; ou bien une remise en montant, pas les deux."),
         "",
     ),
-    _client(
+    _payment(
         "discount_amount",
         "Remise en montant",
         "Discount amount",
         _("Montant positif ; ou bien une remise en pourcentage, pas les deux."),
         "",
     ),
-    _client(
+    _payment(
         "currency",
         "Devise",
         "Currency",
         _("Code ISO 4217 (EUR, USD, CHF…) ; vide : la devise par défaut."),
         "EUR",
     ),
-    _client(
+    _payment(
         "default_vat_rate",
         "Taux de TVA (%)",
         "VAT rate (%)",
         _("20, 10, 5,5, 2,1 ou 0 ; vide : le taux par défaut."),
         "20",
     ),
-    _client(
+    _payment(
         "price_category",
         "Catégorie de prix",
         "Price category",
         _("Nom d'une catégorie de prix définie dans les paramètres."),
         "",
     ),
-    _client(
+    _payment(
         "carrier",
         "Transporteur",
         "Carrier",
         _("Nom d'un transporteur défini dans les paramètres."),
         "",
     ),
-    _client(
+    _payment(
         "pays_into",
         "Compte de règlement",
         "Paid into account",
         _("Libellé ou IBAN d'un compte bancaire de l'organisation ; vide : le compte par défaut."),
         "",
+    ),
+)
+
+# The client's primary bank account: an IBAN the client has becomes its primary account,
+# another one is added as its primary account (accounts are never removed by an import).
+BANK_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "bank.iban",
+        "IBAN",
+        "IBAN",
+        "bank",
+        _(
+            "IBAN du compte bancaire principal du client, avec ou sans espaces ; masqué (••••) "
+            "dans l'export d'un utilisateur qui ne peut pas modifier les clients : laissé "
+            "tel quel, il ne change rien."
+        ),
+        "FR76 3000 6000 0112 3456 7890 189",
+    ),
+    Column(
+        "bank.bic",
+        "BIC",
+        "BIC",
+        "bank",
+        _("BIC de la banque de ce compte, du pays de l'IBAN (8 ou 11 caractères)."),
+        "AGRIFRPP",
     ),
 )
 
@@ -371,6 +402,7 @@ DELIVERY_COLUMNS = _address_columns("delivery", "Livraison", "Delivery")
 STANDARD_COLUMNS: tuple[Column, ...] = (
     *CLIENT_COLUMNS,
     *PAYMENT_COLUMNS,
+    *BANK_COLUMNS,
     *CONTACT_COLUMNS,
     *BILLING_COLUMNS,
     *DELIVERY_COLUMNS,

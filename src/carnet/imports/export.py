@@ -29,8 +29,10 @@ from django.utils import timezone
 
 from carnet.accounts.models import Membership, Organization
 from carnet.addresses.models import Address
+from carnet.banking.models import BankAccount
 from carnet.clients.models import Category, Client, ClientTag, Kind, Tag
 from carnet.contacts.models import ClientContact, Contact
+from carnet.core import identifiers
 from carnet.customfields.models import CustomField, FieldType
 from carnet.customfields.validation import input_value
 from carnet.payments.models import Carrier, OrganizationBankAccount, PriceCategory
@@ -141,8 +143,18 @@ def client_ids(
 class Exporter:
     """Turns chunks of client ids into rows of cells, for one organization."""
 
-    def __init__(self, organization: Organization, *, csv_cells: bool, decimal_comma: bool):
+    def __init__(
+        self,
+        organization: Organization,
+        *,
+        csv_cells: bool,
+        decimal_comma: bool,
+        full_ibans: bool = True,
+    ):
         self.organization = organization
+        # IBANs in full for those who may edit clients; masked for the others (the
+        # importer leaves a masked IBAN alone).
+        self.full_ibans = full_ibans
         self.csv_cells = csv_cells
         self.decimal_comma = decimal_comma
         self.definitions: list[CustomField] = list(
@@ -187,6 +199,7 @@ class Exporter:
         tags: dict[int, list[str]] = {}
         contacts: dict[int, tuple[Any, ...]] = {}
         addresses: dict[tuple[int, str], tuple[Any, ...]] = {}
+        accounts: dict[int, tuple[str, str]] = {}
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT link.client_id, tag.name FROM {ClientTag._meta.db_table} link "
@@ -218,6 +231,12 @@ class Exporter:
                 if row[2]:
                     addresses[(row[0], "delivery")] = row[3:]
             cursor.execute(
+                f"SELECT client_id, iban, bic FROM {BankAccount._meta.db_table} "
+                f'WHERE organization_id = %s AND client_id IN ({id_list}) AND "primary"',
+                [organization_id],
+            )
+            accounts = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+            cursor.execute(
                 f"SELECT {', '.join(_CLIENT_COLUMNS)} FROM {Client._meta.db_table} "
                 f"WHERE organization_id = %s AND id IN ({id_list}) ORDER BY id",
                 [organization_id],
@@ -225,7 +244,7 @@ class Exporter:
             rows = cursor.fetchall()
         for row in rows:
             data = dict(zip(_CLIENT_COLUMNS, row, strict=True))
-            yield self._cells(data, tags, contacts, addresses)
+            yield self._cells(data, tags, contacts, addresses, accounts)
 
     def _text(self, value: str) -> str:
         if value and self.csv_cells and value[0] in _RISKY:
@@ -238,6 +257,7 @@ class Exporter:
         tags: dict[int, list[str]],
         contacts: dict[int, tuple[Any, ...]],
         addresses: dict[tuple[int, str], tuple[Any, ...]],
+        accounts: dict[int, tuple[str, str]],
     ) -> list[Any]:
         pk = data["id"]
         country = data["country"]
@@ -294,6 +314,15 @@ class Exporter:
             text(self.carriers.get(data["carrier_id"], "")),
             text(self.accounts.get(data["pays_into_id"], "")),
         ]
+        account = accounts.get(pk)
+        if account is None:
+            out += ["", ""]
+        else:
+            iban, bic = account
+            shown = (
+                identifiers.format_iban(iban) if self.full_ibans else identifiers.mask_iban(iban)
+            )
+            out += [shown, bic]
         contact = contacts.get(pk)
         if contact is None:
             out += [""] * 7
@@ -439,8 +468,11 @@ def export_csv(
     delimiter: str = ";",
     archived: bool = False,
     ids: Iterable[int] | None = None,
+    full_ibans: bool = True,
 ) -> Iterator[bytes]:
-    exporter = Exporter(organization, csv_cells=True, decimal_comma=delimiter == ";")
+    exporter = Exporter(
+        organization, csv_cells=True, decimal_comma=delimiter == ";", full_ibans=full_ibans
+    )
     chunks = client_ids(organization, archived=archived, ids=ids)
     return csv_chunks(exporter.header, exporter.rows(chunks), delimiter=delimiter)
 
@@ -451,8 +483,9 @@ def export_xlsx(
     *,
     archived: bool = False,
     ids: Iterable[int] | None = None,
+    full_ibans: bool = True,
 ) -> None:
-    exporter = Exporter(organization, csv_cells=False, decimal_comma=False)
+    exporter = Exporter(organization, csv_cells=False, decimal_comma=False, full_ibans=full_ibans)
     chunks = client_ids(organization, archived=archived, ids=ids)
     widths = [max(10.0, min(40.0, len(label) + 2.0)) for label in exporter.header]
     write_xlsx(

@@ -229,6 +229,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "Price category", "Price list", "Pricelist", "Price level",
     ),
     "carrier": ("Transporteur", "Mode d'expédition", "Carrier", "Shipping method"),
+    "bank.iban": ("Code IBAN", "Numéro IBAN", "IBAN du client", "Bank account IBAN"),
+    "bank.bic": ("Code BIC", "BIC/SWIFT", "Code SWIFT", "SWIFT", "Swift code", "BIC code"),
     "pays_into": ("Compte de règlement", "Compte bancaire de règlement", "Paid into account"),
     "reference": (
         "Référence", "Référence client", "Réf. client", "Ref", "Code client", "Numéro client",

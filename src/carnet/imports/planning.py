@@ -25,6 +25,9 @@ from carnet.addresses.models import Address
 from carnet.addresses.services import DefaultAddressWrite
 from carnet.addresses.validation import clean_address_input
 from carnet.addresses.validation import current_values as address_values
+from carnet.banking.models import BankAccount
+from carnet.banking.services import PrimaryAccountWrite
+from carnet.banking.validation import clean_bank_account_input
 from carnet.clients.models import Client, ClientTag
 from carnet.clients.services import PreparedCreation, prepare_creation
 from carnet.clients.services import _changes as client_changes
@@ -33,6 +36,7 @@ from carnet.contacts.models import ClientContact
 from carnet.contacts.services import MainContactWrite
 from carnet.contacts.validation import EDITABLE_FIELDS as CONTACT_FIELDS
 from carnet.contacts.validation import clean_contact_input
+from carnet.core import identifiers
 from carnet.core.errors import FieldError, ValidationFailed
 from carnet.core.history import to_json
 from carnet.core.ids import parse_id
@@ -83,6 +87,7 @@ class RowPlan:
     after: dict[str, Any] | None = None
     contact: MainContactWrite | None = None
     addresses: list[DefaultAddressWrite] = field(default_factory=list)
+    bank: PrimaryAccountWrite | None = None
     extra_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     contact_names: list[str] = field(default_factory=list)
@@ -110,6 +115,8 @@ class _Current:
     contact_id: int | None = None
     contact: dict[str, Any] | None = None
     addresses: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    # (id, IBAN, BIC, primary) of its bank accounts, read when the file has bank columns.
+    accounts: list[tuple[int, str, str, bool]] = field(default_factory=list)
 
 
 def _message(error: FieldError, column: str) -> dict[str, str]:
@@ -158,7 +165,7 @@ class RowPlanner:
         self.groups: dict[str, list[tuple[str, str]]] = {}
         for _index, key in self.mapped:
             prefix, dot, name = key.partition(".")
-            if dot and prefix in ("contact", "billing", "delivery"):
+            if dot and prefix in ("contact", "billing", "delivery", "bank"):
                 self.groups.setdefault(f"{prefix}.", []).append((key, name))
         self.members = {
             email.lower(): user_id
@@ -360,6 +367,8 @@ class RowPlanner:
         country = (plan.after or {}).get("country") or (found.values["country"] if found else "FR")
         self._plan_contact(plan, texts, found, country)
         self._plan_addresses(plan, texts, found, country)
+        if "bank." in self.groups:
+            self._plan_bank(plan, texts, found)
         if found is None and plan.after is not None and plan.after["reference"] and not plan.errors:
             # What the creation derives, computed here: this may run in a worker process.
             plan.prepared = prepare_creation(plan.after, plan.contact_names, plan.extra_changes)
@@ -641,6 +650,56 @@ class RowPlanner:
             plan.extra_changes.update(changed)
         plan.addresses = list(planned.values())
 
+    def _plan_bank(self, plan: RowPlan, texts: dict[str, str], found: _Current | None) -> None:
+        """The primary bank account the row gives its client: the account with its IBAN
+        (made primary), else a new one. A masked IBAN (an export by someone who may not
+        see them) or a blank cell changes nothing; accounts are never removed."""
+        iban_text = texts.get("bank.iban", "")
+        bic_text = texts.get("bank.bic", "")
+        accounts = found.accounts if found else []
+        primary = next((a for a in accounts if a[3]), None)
+        if "•" in iban_text:
+            iban_text = ""
+        if not iban_text:
+            if not bic_text or primary is None:
+                if bic_text:
+                    plan.errors.append(
+                        self._error(
+                            "bank.bic",
+                            "required",
+                            _("Un BIC sans IBAN : indiquez l'IBAN du compte."),
+                        )
+                    )
+                return
+            iban_text = primary[1]
+        try:
+            values = clean_bank_account_input({"iban": iban_text, "bic": bic_text})
+        except ValidationFailed as exc:
+            plan.errors += [_message(e, self._column(f"bank.{e.field}")) for e in exc.errors]
+            return
+        iban = values["iban"]
+        same = next((a for a in accounts if a[1] == iban), None)
+        bic = values["bic"] if bic_text else (same[2] if same else "")
+        if same is not None and same[3] and same[2] == bic:
+            return  # already the primary account, as it is
+        if same is not None and same[3]:
+            plan.extra_changes["bank.bic"] = {"old": same[2], "new": bic}
+        else:
+            plan.extra_changes["bank.iban"] = {
+                "old": identifiers.mask_iban(primary[1]) if primary else "",
+                "new": identifiers.mask_iban(iban),
+                "created": same is None,
+                "previous": primary[0] if primary else None,
+            }
+            if bic:
+                plan.extra_changes["bank.bic"] = {"old": same[2] if same else "", "new": bic}
+        plan.bank = PrimaryAccountWrite(
+            client_id=found.client_id if found else 0,
+            account_id=same[0] if same else None,
+            iban=iban,
+            bic=bic,
+        )
+
     # --- The base -----------------------------------------------------------------------
     def _find(self, key_values: list[str]) -> dict[str, _Current]:
         """The clients the rows' keys designate, by key value, with their current values."""
@@ -713,6 +772,15 @@ class RowPlanner:
             for group, flag in _ADDRESS_FLAGS.items():
                 if getattr(address, flag):
                     by_id[address.client_id].addresses[group] = (address.pk, values)
+        if "bank." in self.groups:
+            for pk, client_id, iban, bic, primary in (
+                BankAccount.objects.filter(
+                    organization=self.organization, client_id__in=list(by_id)
+                )
+                .order_by("id")
+                .values_list("pk", "client_id", "iban", "bic", "primary")
+            ):
+                by_id[client_id].accounts.append((pk, iban, bic, primary))
         return found
 
     def _tags(self, ids: list[int]) -> dict[int, list[str]]:
@@ -814,6 +882,7 @@ class RowPlanner:
             plan.action = RowAction.ERROR
             plan.contact = None
             plan.addresses = []
+            plan.bank = None
             return
         if plan.before is None:
             # What a creation writes is in the client's history; the row keeps nothing.

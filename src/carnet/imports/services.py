@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.accounts.models import Organization, User
 from carnet.addresses.services import DefaultAddressWrite, write_default_addresses
+from carnet.banking.services import undo_imported_account, write_primary_accounts
 from carnet.clients import services as clients
 from carnet.contacts.services import MainContactWrite, write_main_contacts
 from carnet.core.db import insert_rows
@@ -743,6 +744,8 @@ def _write(
                 plan.contact.client_id = client_id
             for address in plan.addresses:
                 address.client_id = client_id
+            if plan.bank is not None:
+                plan.bank.client_id = client_id
     _write_contacts_and_addresses(organization, [*creates, *updates])
     if updates:
         versions.update(
@@ -774,6 +777,7 @@ def _write_contacts_and_addresses(organization: Organization, plans: list[RowPla
     addresses = [a for p in plans for a in p.addresses]
     if addresses:
         write_default_addresses(organization, addresses)
+    write_primary_accounts(organization, [p.bank for p in plans if p.bank is not None])
 
 
 # --- Step 4: rollback -------------------------------------------------------------------
@@ -866,6 +870,15 @@ def _rollback_chunk(
         before = current_values(client)
         after = dict(before)
         extra = parts.restore(client_id, changes)
+        if "bank.iban" in changes or "bank.bic" in changes:
+            extra.update(
+                undo_imported_account(
+                    organization,
+                    client_id,
+                    changes.get("bank.iban"),
+                    changes.get("bank.bic"),
+                )
+            )
         restored = bool(extra)
         for name, change in changes.items():
             if "." in name and not name.startswith("custom_fields."):

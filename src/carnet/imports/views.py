@@ -217,6 +217,8 @@ def _column_groups(columns: list[Any]) -> list[tuple[str, list[Any]]]:
     names = {
         "info": _("Carnet"),
         "client": _("Client"),
+        "payment": _("Paiement"),
+        "bank": _("Compte bancaire principal"),
         "contact": _("Contact principal"),
         "billing": _("Adresse de facturation"),
         "delivery": _("Adresse de livraison"),
@@ -374,8 +376,18 @@ def export_clients(request: HttpRequest) -> HttpResponse:
         archived = spec.archived == "all"
     if extension == "xlsx":
         return _xlsx_response(  # type: ignore[no-any-return]
-            lambda path: export_xlsx(organization, path, archived=archived, ids=ids), "clients"
+            lambda path: export_xlsx(
+                organization, path, archived=archived, ids=ids, full_ibans=can_edit(request)
+            ),
+            "clients",
         )
     return _csv_response(  # type: ignore[no-any-return]
-        export_csv(organization, delimiter=delimiter, archived=archived, ids=ids), "clients"
+        export_csv(
+            organization,
+            delimiter=delimiter,
+            archived=archived,
+            ids=ids,
+            full_ibans=can_edit(request),
+        ),
+        "clients",
     )

@@ -347,9 +347,12 @@ def save_bank_account(
         raise ValidationFailed(errors)
     with transaction.atomic():
         if values["is_default"]:
-            OrganizationBankAccount.objects.filter(
+            others = OrganizationBankAccount.objects.filter(
                 organization=organization, is_default=True
-            ).exclude(pk=account.pk if account else None).update(is_default=False)
+            )
+            if account is not None:
+                others = others.exclude(pk=account.pk)
+            others.update(is_default=False)
         try:
             with transaction.atomic():
                 if account is None:

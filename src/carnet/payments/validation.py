@@ -138,8 +138,8 @@ def clean_payment_preferences(merged: dict[str, Any], fail: Fail) -> dict[str, A
     if _blank(rate):
         out["default_vat_rate"] = None
     else:
-        number = _decimal(rate)
-        if number is None or number not in VAT_RATES:
+        rate_value = _decimal(rate)
+        if rate_value is None or rate_value not in VAT_RATES:
             fail(
                 "default_vat_rate",
                 "invalid_choice",
@@ -147,7 +147,7 @@ def clean_payment_preferences(merged: dict[str, Any], fail: Fail) -> dict[str, A
             )
             out["default_vat_rate"] = None
         else:
-            out["default_vat_rate"] = number.quantize(Decimal("0.01"))
+            out["default_vat_rate"] = rate_value.quantize(Decimal("0.01"))
 
     for field in ("price_category", "carrier"):
         name = merged.get(field)

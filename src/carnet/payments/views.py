@@ -7,6 +7,8 @@ raise into messages. They never write models themselves.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -147,7 +149,9 @@ def delete_item(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
 @member_required
 def save_account(request: HttpRequest, account_id: int | None = None) -> HttpResponse:
     require_admin(request)
-    data = {field: request.POST.get(field, "") for field in ("label", "iban", "bic", "bank_name")}
+    data: dict[str, Any] = {
+        field: request.POST.get(field, "") for field in ("label", "iban", "bic", "bank_name")
+    }
     data["is_default"] = bool(request.POST.get("is_default"))
     try:
         services.save_bank_account(

@@ -1,5 +1,7 @@
-"""A client's means of payment, end to end in a real browser: an IBAN typed with spaces comes
-back normalized and masked, a SEPA mandate is recorded with its signed copy, then revoked.
+"""A client's payment preferences and means of payment, end to end in a real browser: 45
+days end of month and direct debit as the client's own terms and method, an IBAN typed
+with spaces comes back normalized and masked, a SEPA mandate is recorded with its signed
+copy, then revoked.
 
 The record page shows the section through ``banking/_client_banking.html`` (included in
 ``clients/client_detail.html`` with ``banking.views.banking_context``).
@@ -30,6 +32,27 @@ def test_an_iban_with_spaces_a_mandate_and_its_revocation(
     services.create_client(organization, owner, {"name": "Menuiserie Gérard"})
     log_in(page)
     page.get_by_role("link", name="Menuiserie Gérard").click()
+
+    # The Payment section shows the organization's defaults until the client has its own.
+    payment = page.locator(".section-payment")
+    expect(payment.locator('[data-field="payment_terms"]')).to_contain_text("30 jours (par défaut)")
+    expect(payment.locator('[data-field="payment_method"]')).to_contain_text(
+        "Virement (par défaut)"
+    )
+    payment.get_by_role("link", name="Modifier le paiement").click()
+    page.get_by_label("Délai de paiement").fill("45")
+    page.get_by_label("Fin de mois").select_option(label="Oui")
+    page.get_by_label("Mode de paiement").select_option(label="Prélèvement")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(flash(page)).to_contain_text("Modifications enregistrées.")
+    terms = payment.locator('[data-field="payment_terms"]')
+    expect(terms).to_contain_text("45 jours fin de mois")
+    expect(terms).not_to_contain_text("par défaut")
+    method = payment.locator('[data-field="payment_method"]')
+    expect(method).to_contain_text("Prélèvement")
+    expect(method).not_to_contain_text("par défaut")
+    expect(payment.locator('[data-warning="payment"]')).to_have_count(0)  # 45 EOM is legal
+
     banking = page.locator("#client-banking")
     expect(banking).to_contain_text("Aucun compte bancaire.")
 
@@ -86,9 +109,6 @@ def test_an_iban_with_spaces_a_mandate_and_its_revocation(
     # The history tells all of it with the IBAN masked, never in full.
     history = page.locator("#client-history")
     expect(history).to_contain_text(MASKED)
-    expect(history).to_contain_text("RUM-2024-0001 : revoked")
+    expect(history).to_contain_text("RUM-2024-0001 : Révoqué")
     expect(history).not_to_contain_text("3000 6000")
     expect(history).not_to_contain_text("30006000")
-
-    # (The maintainer adds here the payment preferences part of the journey: 45 days end
-    # of month and direct debit as the client's terms and method.)

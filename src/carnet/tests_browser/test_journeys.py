@@ -51,7 +51,7 @@ def test_a_client_from_creation_to_the_trash_and_back(
     record_url = page.url
 
     # An invalid SIRET: the French error under the field, nothing saved, input kept.
-    page.get_by_role("link", name="Modifier").click()
+    page.get_by_role("link", name="Modifier", exact=True).click()
     page.get_by_label("SIRET").fill("732 829 320 00075")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.locator('[data-field="siret"] .field-error')).to_have_text(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, expect
 
 from carnet.accounts.models import Organization, User
@@ -40,10 +40,18 @@ def test_merge_a_pair_from_the_review_then_undo_it(
         organization, owner, second.pk, {"first_name": "Marc", "last_name": "Lefèvre"}
     )
     upload_file(
-        organization, owner, first.pk, ContentFile(b"%PDF-1.4 devis", name="devis.pdf"), "contract"
+        organization,
+        owner,
+        first.pk,
+        SimpleUploadedFile("devis.pdf", b"%PDF-1.4 devis"),
+        "contract",
     )
     upload_file(
-        organization, owner, second.pk, ContentFile(b"%PDF-1.4 rib", name="rib.pdf"), "bank_details"
+        organization,
+        owner,
+        second.pk,
+        SimpleUploadedFile("rib.pdf", b"%PDF-1.4 rib"),
+        "bank_details",
     )
     before = {c.pk: (c.name, c.email, c.siret) for c in Client.objects.all()}
 

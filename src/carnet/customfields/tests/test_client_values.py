@@ -239,3 +239,21 @@ def test_sync_values_bulk_rewrites_many_clients_index(organization, owner, field
     )
     assert index(client) == {("sites", "7")}
     assert index(other) == {("niveau", "argent"), ("canaux", "web"), ("canaux", "presse")}
+
+
+def test_a_full_card_number_in_a_custom_text_is_refused(organization, owner) -> None:
+    services.create_custom_field(organization, owner, {"name": "Remarque", "type": "long_text"})
+    with pytest.raises(ValidationFailed) as refused:
+        clients.create_client(
+            organization,
+            owner,
+            {"name": "Martin", "custom_fields": {"remarque": "Payé avec 4970 1012 3456 7893"}},
+        )
+    [error] = refused.value.errors
+    assert (error.field, error.code) == ("custom_fields.remarque", "card_number")
+    assert "7893" in str(error.message)
+    assert not Client.objects.exists()
+    # A SIRET is not a card number.
+    clients.create_client(
+        organization, owner, {"name": "Martin", "custom_fields": {"remarque": "73282932000074"}}
+    )

@@ -679,6 +679,8 @@ def test_it_maps_an_axonaut_companies_export() -> None:
             "business_manager": "owner",
             "categories": "tags",
             "currency": "currency",
+            "iban": "bank.iban",
+            "bic": "bank.bic",
         },
     )
 

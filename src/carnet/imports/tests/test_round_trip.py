@@ -11,6 +11,7 @@ import pytest
 from carnet.accounts.models import Role
 from carnet.accounts.services import add_member
 from carnet.addresses.services import create_address
+from carnet.banking import services as banking
 from carnet.clients import services as clients
 from carnet.clients.models import Client
 from carnet.contacts.services import create_contact_for_client
@@ -92,6 +93,10 @@ def rich_clients(organization, owner):
             },
         },
     )
+    banking.create_bank_account(
+        organization, owner, martin.pk, {"iban": "FR7630006000011234567890189", "bic": "AGRIFRPP"}
+    )
+    banking.create_bank_account(organization, owner, martin.pk, {"iban": "DE89370400440532013000"})
     create_contact_for_client(
         organization,
         owner,
@@ -267,6 +272,7 @@ def test_payment_preferences_are_exported_as_people_read_them(organization, rich
     assert martin["Catégorie de prix"] == "Tarif revendeur"
     assert martin["Transporteur"] == "Colissimo"
     assert martin["Compte de règlement"] == "Compte courant"
+    assert (martin["IBAN"], martin["BIC"]) == ("FR76 3000 6000 0112 3456 7890 189", "AGRIFRPP")
     assert (faure["Délai de paiement (jours)"], faure["Fin de mois"]) == ("0", "non")
     assert (faure["Mode de paiement"], faure["Devise"]) == ("Espèces", "CHF")
     assert (faure["Remise en montant"], faure["Remise en pourcentage"]) == ("25,00", "")

@@ -170,6 +170,7 @@ def test_lists_are_managed_on_the_settings_page(web: Any, organization: Any, own
     form = text(web.get(f"/clients/{client.pk}/edit/"))
     assert "Tarif revendeur" in form and "Colissimo" in form
     item = client.price_category
+    assert item is not None
     deleted = web.post(f"/settings/payments/price_category/{item.pk}/delete/", follow=True)
     assert "1 client n'a plus de valeur" in text(deleted)
     assert Client.objects.get(pk=client.pk).price_category is None
