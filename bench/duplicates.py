@@ -39,7 +39,8 @@ one scan now and then; each scan's time and the median CPU time are shown too) a
   kind.
 
 Each size runs in its own process (fresh memory); with two sizes, the ratio of their times.
-It prints a markdown table and writes nothing.
+It prints a markdown table and records it in docs/PERFORMANCE.md (``--no-doc`` leaves the
+file alone).
 """
 
 from __future__ import annotations
