@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "carnet.duplicates",
     "carnet.banking",
     "carnet.payments",
+    "carnet.sales",
 ]
 
 MIDDLEWARE = [
