@@ -323,6 +323,12 @@ def _register_routers() -> None:
     from carnet.imports.api import exports_router
     from carnet.imports.api import router as imports_router
     from carnet.payments.api import router as payment_settings_router
+    from carnet.sales.api import (
+        client_reports_router,
+        documents_router,
+        payments_router,
+        settings_router,
+    )
 
     # Before the clients' own routes: "/clients/merge" is not a client id.
     api.add_router("/clients", merge_router)
@@ -343,6 +349,10 @@ def _register_routers() -> None:
     api.add_router("/merges", merges_router)
     api.add_router("/payment-settings", creditor_router)
     api.add_router("/payment-settings", payment_settings_router)
+    api.add_router("/clients", client_reports_router)
+    api.add_router("/documents", documents_router)
+    api.add_router("/payments", payments_router)
+    api.add_router("/sales-settings", settings_router)
 
 
 _register_routers()

@@ -684,6 +684,12 @@ def page_ids(organization: Organization, spec: ClientFilter) -> list[int]:
     callers then load those rows in the shape they need (model instances for pages,
     dicts for the API).
     """
+    if spec.sort in ("revenue", "-revenue"):
+        # The revenue column holds the current fiscal year's: the first list of a new
+        # year recomputes it (sales imports this module).
+        from carnet.sales.services import ensure_revenue_year
+
+        ensure_revenue_year(organization.pk)
     resolved = resolve(organization, spec)
     if resolved.empty:
         return []

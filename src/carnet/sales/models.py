@@ -82,9 +82,7 @@ class Document(models.Model):
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.CASCADE, related_name="+"
     )
-    client = models.ForeignKey(
-        "clients.Client", on_delete=models.PROTECT, related_name="documents"
-    )
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="documents")
     type = models.CharField(max_length=16, choices=DocumentType.choices)
     state = models.CharField(
         max_length=16, choices=DocumentState.choices, default=DocumentState.DRAFT

@@ -52,8 +52,6 @@ from .validation import (
     clean_percent,
     clean_text,
     clean_type,
-    clean_vat_rate,
-    decimal_of,
 )
 
 DOCUMENT_OBJECT = "document"
@@ -160,7 +158,9 @@ def update_sales_settings(
     if "siret" in data:
         values["siret"] = _identifier(errors, "siret", data["siret"], clean_siret)
     if "vat_number" in data:
-        values["vat_number"] = _identifier(errors, "vat_number", data["vat_number"], clean_vat_number)
+        values["vat_number"] = _identifier(
+            errors, "vat_number", data["vat_number"], clean_vat_number
+        )
     if "share_capital" in data:
         values["share_capital"] = clean_amount(
             errors, "share_capital", data["share_capital"], required=False
@@ -216,7 +216,9 @@ def _identifier(errors: Errors, field: str, value: Any, clean: Any) -> str:
 
 
 # --- Reading ------------------------------------------------------------------------------
-def get_document(organization: Organization, document_id: Any, *, for_update: bool = False) -> Document:
+def get_document(
+    organization: Organization, document_id: Any, *, for_update: bool = False
+) -> Document:
     pk = parse_id(document_id)
     if pk is None:
         raise NotFound(_("Document introuvable."))
@@ -229,7 +231,9 @@ def get_document(organization: Organization, document_id: Any, *, for_update: bo
     return document
 
 
-def get_payment(organization: Organization, payment_id: Any, *, for_update: bool = False) -> Payment:
+def get_payment(
+    organization: Organization, payment_id: Any, *, for_update: bool = False
+) -> Payment:
     pk = parse_id(payment_id)
     if pk is None:
         raise NotFound(_("Paiement introuvable."))
@@ -375,7 +379,10 @@ def _clean_document(
             errors.add(
                 "discount_amount",
                 "both_discounts",
-                _("Une remise est soit un pourcentage, soit un montant : choisissez l'un des deux."),
+                _(
+                    "Une remise est soit un pourcentage, soit un montant : "
+                    "choisissez l'un des deux."
+                ),
             )
 
     regime = client.vat_regime if client is not None else VatRegime.STANDARD
@@ -398,7 +405,9 @@ def _clean_document(
             for line in current.lines.all()
         ]
     else:
-        lines = clean_lines(errors, data.get("lines"), doc_type=doc_type, default_vat_rate=default_rate)
+        lines = clean_lines(
+            errors, data.get("lines"), doc_type=doc_type, default_vat_rate=default_rate
+        )
     if regime != VatRegime.STANDARD:
         # Reverse charge and export: no French VAT on any line.
         lines = [_zero_rated(line) for line in lines]
@@ -430,9 +439,7 @@ def _clean_document(
         if related.type != DocumentType.INVOICE or related.state != DocumentState.ISSUED:
             errors.add("related", "not_invoice", _("Un avoir se rapporte à une facture émise."))
         elif client is not None and related.client_id != client.pk:
-            errors.add(
-                "related", "other_client", _("Cette facture est celle d'un autre client.")
-            )
+            errors.add("related", "other_client", _("Cette facture est celle d'un autre client."))
 
     due_date = current.due_date if current is not None else None
     if given("due_date"):
@@ -440,16 +447,12 @@ def _clean_document(
     elif doc_type in DUE_TYPES and date is not None:
         due_date = due_date_for(date, terms_days, end_of_month)
     if due_date is not None and date is not None and due_date < date:
-        errors.add(
-            "due_date", "before_date", _("L'échéance ne peut précéder la date du document.")
-        )
+        errors.add("due_date", "before_date", _("L'échéance ne peut précéder la date du document."))
 
     valid_until = current.valid_until if current is not None else None
     if given("valid_until"):
         valid_until = clean_date(errors, "valid_until", data["valid_until"], required=False)
-    elif doc_type == DocumentType.QUOTE and date is not None and (
-        current is None or given("date")
-    ):
+    elif doc_type == DocumentType.QUOTE and date is not None and (current is None or given("date")):
         valid_until = date + datetime.timedelta(days=settings.quote_validity_days)
 
     if not errors and lines:
@@ -499,7 +502,10 @@ def _totals(
     regime: str,
 ) -> Any:
     return compute_totals(
-        [LineAmounts(line.quantity, line.unit_price, line.discount_percent, line.vat_rate) for line in lines],
+        [
+            LineAmounts(line.quantity, line.unit_price, line.discount_percent, line.vat_rate)
+            for line in lines
+        ],
         discount_percent=discount_percent,
         discount_amount=discount_amount,
         zero_vat=regime != VatRegime.STANDARD,
@@ -540,7 +546,9 @@ def _document_state(document: Document) -> dict[str, Any]:
 
 
 def _write_document(document: Document, values: _DocumentValues) -> None:
-    totals = _totals(values.lines, values.discount_percent, values.discount_amount, values.vat_regime)
+    totals = _totals(
+        values.lines, values.discount_percent, values.discount_amount, values.vat_regime
+    )
     document.client = values.client
     document.date = values.date
     document.due_date = values.due_date
@@ -797,11 +805,7 @@ def set_quote_status(
             )
         if status not in QUOTE_DECISIONS:
             raise ValidationFailed(
-                [
-                    FieldError(
-                        "status", "invalid", _("Statut attendu : sent, accepted ou refused.")
-                    )
-                ]
+                [FieldError("status", "invalid", _("Statut attendu : sent, accepted ou refused."))]
             )
         if document.state != status:
             record_change(
@@ -956,7 +960,11 @@ def _clean_allocations(
                 field + ".amount",
                 "above_balance",
                 _("%(number)s n'a plus que %(balance)s %(currency)s à payer.")
-                % {"number": invoice.number, "balance": _money(balance), "currency": invoice.currency},
+                % {
+                    "number": invoice.number,
+                    "balance": _money(balance),
+                    "currency": invoice.currency,
+                },
             )
             continue
         total += amount
@@ -985,8 +993,13 @@ def allocate_credit_note(
     allocations); what is left stays as the client's credit."""
     with transaction.atomic():
         credit_note = get_document(organization, credit_note_id, for_update=True)
-        if credit_note.type != DocumentType.CREDIT_NOTE or credit_note.state != DocumentState.ISSUED:
-            raise Conflict(_("Seul un avoir émis s'affecte à des factures."), code="not_credit_note")
+        if (
+            credit_note.type != DocumentType.CREDIT_NOTE
+            or credit_note.state != DocumentState.ISSUED
+        ):
+            raise Conflict(
+                _("Seul un avoir émis s'affecte à des factures."), code="not_credit_note"
+            )
         previous = {
             a.invoice_id: a.amount for a in Allocation.objects.filter(credit_note=credit_note)
         }
@@ -1027,7 +1040,17 @@ def allocate_credit_note(
 
 
 # --- Payments -----------------------------------------------------------------------------
-PAYMENT_FIELDS = {"client", "date", "amount", "currency", "method", "reference", "notes", "allocations", "version"}
+PAYMENT_FIELDS = {
+    "client",
+    "date",
+    "amount",
+    "currency",
+    "method",
+    "reference",
+    "notes",
+    "allocations",
+    "version",
+}
 
 
 def _payment_state(payment: Payment) -> dict[str, Any]:
@@ -1065,9 +1088,7 @@ def _save_payment(
         if not creating and client is not None and client.pk != payment.client_id:
             errors.add("client", "read_only", _("Le client d'un paiement ne change pas."))
     date = (
-        clean_date(errors, "date", data.get("date"))
-        if creating or "date" in data
-        else payment.date
+        clean_date(errors, "date", data.get("date")) if creating or "date" in data else payment.date
     )
     amount = (
         clean_amount(errors, "amount", data.get("amount"), positive=True)
@@ -1113,13 +1134,17 @@ def _save_payment(
         errors.add(
             "amount",
             "below_allocated",
-            _("Ce paiement est déjà affecté pour %(allocated)s : réduisez d'abord ses affectations.")
+            _(
+                "Ce paiement est déjà affecté pour %(allocated)s : "
+                "réduisez d'abord ses affectations."
+            )
             % {"allocated": _money(payment.amount_allocated)},
         )
     elif not creating and currency != payment.currency and previous:
         errors.add(
-            "currency", "currency_mismatch", _("Ce paiement est affecté à des factures en %(c)s.")
-            % {"c": payment.currency}
+            "currency",
+            "currency_mismatch",
+            _("Ce paiement est affecté à des factures en %(c)s.") % {"c": payment.currency},
         )
     if errors:
         raise ValidationFailed(list(errors))

@@ -48,8 +48,13 @@ def test_it_computes_totals_per_vat_rate(organization: Organization, owner: User
         client,
         lines=[
             line(quantity="3", unit_price="4.20", vat_rate="5.5"),
-            line(description="Conseil", quantity="1.5", unit_price="100", discount_percent="10",
-                 vat_rate="20"),
+            line(
+                description="Conseil",
+                quantity="1.5",
+                unit_price="100",
+                discount_percent="10",
+                vat_rate="20",
+            ),
         ],
     )
     assert document.total_excl_vat == D("147.60")  # 12.60 + 135.00
@@ -59,7 +64,9 @@ def test_it_computes_totals_per_vat_rate(organization: Organization, owner: User
     ]
     assert document.total_vat == D("27.69")
     assert document.total_incl_vat == D("175.29")
-    amounts = list(DocumentLine.objects.filter(document=document).values_list("total_excl_vat", flat=True))
+    amounts = list(
+        DocumentLine.objects.filter(document=document).values_list("total_excl_vat", flat=True)
+    )
     assert amounts == [D("12.60"), D("135.00")]
 
 
@@ -70,7 +77,10 @@ def test_a_fixed_discount_is_spread_over_the_rates(organization: Organization, o
         owner,
         client,
         discount_amount="10",
-        lines=[line(unit_price="10", quantity="2", vat_rate="20"), line(unit_price="10", quantity="1", vat_rate="10")],
+        lines=[
+            line(unit_price="10", quantity="2", vat_rate="20"),
+            line(unit_price="10", quantity="1", vat_rate="10"),
+        ],
     )
     assert document.total_excl_vat == D("20.00")
     rows = {row["rate"]: (row["base"], row["vat"]) for row in document.vat_breakdown}
@@ -97,7 +107,9 @@ def test_defaults_come_from_the_client(organization: Organization, owner: User) 
 
 
 def test_reverse_charge_gives_zero_vat(organization: Organization, owner: User) -> None:
-    client = company(organization, owner, name="Bäckerei GmbH", country="DE", vat_number="DE136695976")
+    client = company(
+        organization, owner, name="Bäckerei GmbH", country="DE", vat_number="DE136695976"
+    )
     assert client.vat_regime == "reverse_charge"
     document = invoice(organization, owner, client, lines=[line(vat_rate="20")])
     assert document.vat_regime == "reverse_charge"
@@ -127,13 +139,18 @@ def test_it_refuses_bad_lines(
     assert not Document.objects.exists()
 
 
-def test_negative_quantities_are_allowed_on_credit_notes(organization: Organization, owner: User) -> None:
+def test_negative_quantities_are_allowed_on_credit_notes(
+    organization: Organization, owner: User
+) -> None:
     client = company(organization, owner)
     credit = services.create_document(
         organization,
         owner,
-        {"type": "credit_note", "client": client.pk,
-         "lines": [line(quantity="2", unit_price="50"), line(quantity="-1", unit_price="10")]},
+        {
+            "type": "credit_note",
+            "client": client.pk,
+            "lines": [line(quantity="2", unit_price="50"), line(quantity="-1", unit_price="10")],
+        },
     )
     assert credit.total_excl_vat == D("90.00")
 
@@ -171,12 +188,16 @@ def test_issuing_numbers_freezes_and_snapshots(organization: Organization, owner
         organization, owner, {"type": "credit_note", "client": client.pk, "lines": [line()]}
     )
     assert services.issue_document(organization, owner, credit.pk).number == "AV-000001"
-    assert ChangeRecord.objects.filter(object_type="document", object_id=issued.pk, action="issue").exists()
+    assert ChangeRecord.objects.filter(
+        object_type="document", object_id=issued.pk, action="issue"
+    ).exists()
 
 
 def test_a_failed_issue_gives_its_number_back(organization: Organization, owner: User) -> None:
     client = company(organization, owner)
-    services.issue_document(organization, owner, invoice(organization, owner, client, date="2026-03-10").pk)
+    services.issue_document(
+        organization, owner, invoice(organization, owner, client, date="2026-03-10").pk
+    )
     backdated = invoice(organization, owner, client, date="2026-03-01")
     with pytest.raises(ValidationFailed) as failed:
         services.issue_document(organization, owner, backdated.pk)
@@ -204,7 +225,9 @@ def test_another_organizations_document_is_not_found(
 def test_quote_lifecycle(organization: Organization, owner: User) -> None:
     client = company(organization, owner)
     quote = services.create_document(
-        organization, owner, {"type": "quote", "client": client.pk, "date": "2026-01-05", "lines": [line()]}
+        organization,
+        owner,
+        {"type": "quote", "client": client.pk, "date": "2026-01-05", "lines": [line()]},
     )
     assert quote.valid_until == datetime.date(2026, 2, 4)
     quote = services.issue_document(organization, owner, quote.pk)
@@ -218,7 +241,9 @@ def test_quote_lifecycle(organization: Organization, owner: User) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_issues_keep_the_sequence_gapless(organization: Organization, owner: User) -> None:
+def test_concurrent_issues_keep_the_sequence_gapless(
+    organization: Organization, owner: User
+) -> None:
     client = company(organization, owner)
     drafts = [invoice(organization, owner, client).pk for _ in range(12)]
     errors: list[BaseException] = []
