@@ -22,7 +22,7 @@ A merge keeps a **survivor** and merges the **others** into it, in one transacti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +97,22 @@ class MergePreview:
         values["tags"] = self.tags
         values["custom_fields"] = custom
         return values
+
+
+# What other domains recompute once records moved between clients (a merge or its undo):
+# each is called with the organization's id and the ids of every client involved.
+_AFTER_MOVES: list[Callable[[int, list[int]], None]] = []
+
+
+def register_after_moves(hook: Callable[[int, list[int]], None]) -> None:
+    """Let a domain that keeps per-client figures (sales revenue) refresh them."""
+    if hook not in _AFTER_MOVES:
+        _AFTER_MOVES.append(hook)
+
+
+def _after_moves(organization: Organization, client_ids: list[int]) -> None:
+    for hook in _AFTER_MOVES:
+        hook(organization.pk, client_ids)
 
 
 # --- Loading and checking ---------------------------------------------------------------
@@ -359,6 +375,7 @@ def merge_clients(
             extra_changes={"merged": {"old": None, "new": loser_ids}},
         )
         clients.refresh_search_text(organization.pk, [survivor.pk])
+        _after_moves(organization, [survivor.pk, *loser_ids])
         for loser in others:
             record_change(
                 organization_id=organization.pk,
@@ -832,6 +849,7 @@ def undo_merge(
         for pk in ids:
             _restore_client(organization, members[pk], merge.snapshot[str(pk)], definitions)
         clients.refresh_search_text(organization.pk, ids)
+        _after_moves(organization, ids)
         now = timezone.now()
         merge.undone_at = now
         merge.undone_by = user if user is not None and user.pk else None

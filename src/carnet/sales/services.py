@@ -1301,8 +1301,12 @@ def _count_many(model: Any) -> Any:
 
 
 def register_client_hooks() -> None:
-    """A client with documents or payments cannot be deleted (it can be archived)."""
+    """A client with documents or payments cannot be deleted (it can be archived); a
+    merge (or its undo) moves documents, and the revenue they give follows them."""
     from carnet.clients.services import DeleteBlocker, blocker_label, register_delete_blocker
+    from carnet.duplicates.merging import register_after_moves
+
+    register_after_moves(refresh_revenue)
 
     register_delete_blocker(
         DeleteBlocker(
