@@ -48,6 +48,7 @@ from carnet.contacts.services import create_contact_for_client, link_contact
 from carnet.core.identifiers import french_vat_from_siren
 from carnet.core.text import fold
 from carnet.customfields.services import create_custom_field
+from carnet.sales.demo import load_demo_sales
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Démo Carnet"
@@ -99,6 +100,13 @@ def load_demo() -> DemoResult:
         _add_contacts(organization, admin, clients)
         _group_categories(organization, admin)
         _live_a_little(organization, admin, sales, clients)
+        with_sales = [
+            client
+            for client in Client.objects.filter(
+                organization=organization, deleted_at__isnull=True
+            ).order_by("id")
+        ][:18]
+        load_demo_sales(organization, admin, with_sales, seed=SEED)
     return DemoResult(True, organization, _live_clients(organization), True)
 
 
