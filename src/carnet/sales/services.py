@@ -732,6 +732,17 @@ def issue_document(organization: Organization, user: User | None, document_id: A
         client = Client.objects.get(pk=document.client_id)
         if client.deleted_at is not None:
             raise Conflict(_("Le client de ce document est supprimé."), code="client_deleted")
+        if document.type in REVENUE_TYPES and document.date > today():
+            # A typo in the year would hold every later invoice back (dates follow numbers).
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "date",
+                        "in_future",
+                        _("Une facture ou un avoir s'émet à sa date : celle-ci est à venir."),
+                    )
+                ]
+            )
         # The sequence row is locked until commit: issuers of one type take turns.
         number = next_value(organization.pk, f"document:{document.type}")
         latest = (

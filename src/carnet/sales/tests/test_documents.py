@@ -266,3 +266,16 @@ def test_concurrent_issues_keep_the_sequence_gapless(
     assert not errors
     numbers = sorted(Document.objects.values_list("sequence_number", flat=True))
     assert numbers == list(range(1, 13))
+
+
+def test_an_invoice_dated_in_the_future_is_not_issued(
+    organization: Organization, owner: User
+) -> None:
+    client = company(organization, owner)
+    later = services.today() + datetime.timedelta(days=400)
+    draft = invoice(organization, owner, client, date=later.isoformat())
+    with pytest.raises(ValidationFailed) as failed:
+        services.issue_document(organization, owner, draft.pk)
+    assert ("date", "in_future") in codes(failed)
+    draft.refresh_from_db()
+    assert draft.number == "" and draft.state == "draft"
