@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("carnet.imports.urls")),
     path("", include("carnet.duplicates.urls")),
     path("", include("carnet.banking.urls")),
+    path("", include("carnet.sales.report_urls")),
+    path("", include("carnet.sales.urls")),
     path("settings/", RedirectView.as_view(pattern_name="organizing:tags", permanent=False)),
     path("settings/", include("carnet.clients.organizing_urls")),
     path("settings/custom-fields/", include("carnet.customfields.urls")),

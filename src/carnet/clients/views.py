@@ -360,7 +360,8 @@ def client_picker(request: HttpRequest) -> HttpResponse:
     field_name = request.GET.get("field", "")
     q = request.GET.get(f"{field_name}_q") or request.GET.get("q") or ""
     q = q.replace("\x00", "")[:200]
-    archived = "all" if request.GET.get("archived") == "all" else "false"
+    wanted = (request.GET.get("archived"), request.GET.get(f"{field_name}_archived"))
+    archived = "all" if "all" in wanted else "false"
     items = queries.pick_clients(current_organization(request), q, archived=archived)
     return render(request, "clients/_picker_results.html", {"items": items, "q": q})
 
@@ -1033,6 +1034,8 @@ def _addresses(organization: Organization, client: Client) -> list[Address]:
 
 def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
     from carnet.banking.views import banking_context  # it imports this module
+    from carnet.sales.report_views import statistics_context  # it imports this module
+    from carnet.sales.views import sales_context  # imported late, like the other sections
 
     tags = [t.name for t in client.tags.all()]
     definitions = definitions_for(current_organization(request))
@@ -1052,6 +1055,8 @@ def _detail_context(request: HttpRequest, client: Client) -> dict[str, Any]:
         "rename_value": client.name,
         "rename_version": client.version,
         **banking_context(current_organization(request), client, can_edit=can_edit(request)),
+        **sales_context(current_organization(request), client, can_edit=can_edit(request)),
+        **statistics_context(current_organization(request), client, request.GET),
     }
 
 

