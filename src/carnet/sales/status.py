@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .models import Document, DocumentState, DocumentType
 
@@ -61,8 +60,8 @@ def status_of(document: Document, today: datetime.date) -> str:
 
 # French agrees the word with the document: "facture émise", "avoir émis".
 FEMININE_LABELS = {
-    "issued": pgettext_lazy("facture", "Émise"),
-    "sent": pgettext_lazy("facture", "Envoyée"),
+    "issued": _("Émise"),
+    "sent": _("Envoyée"),
 }
 FEMININE_TYPES = (DocumentType.INVOICE, DocumentType.PROFORMA)
 
