@@ -9,13 +9,13 @@ carriers are kept by name here (the services find them in the organization's lis
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import pycountry
 from django.utils.translation import gettext_lazy as _
 
-from carnet.core.inputs import parse_flag
+from carnet.core.inputs import parse_decimal, parse_flag
 
 from .models import MAX_TERMS_DAYS, VAT_RATES, PaymentMethod
 
@@ -40,20 +40,6 @@ Fail = Callable[[str, str, Any], None]
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        value = repr(value)
-    text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-    text = text.replace(",", ".").removesuffix("%").removesuffix("€")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def clean_payment_preferences(merged: dict[str, Any], fail: Fail) -> dict[str, Any]:
@@ -102,7 +88,7 @@ def clean_payment_preferences(merged: dict[str, Any], fail: Fail) -> dict[str, A
         if _blank(raw):
             out[field] = None
             continue
-        amount = _decimal(raw)
+        amount = parse_decimal(raw)
         if amount is None or amount < 0 or (maximum is not None and amount > maximum):
             message = (
                 _("Une remise en pourcentage, de 0 à 100, est attendue.")
@@ -138,7 +124,7 @@ def clean_payment_preferences(merged: dict[str, Any], fail: Fail) -> dict[str, A
     if _blank(rate):
         out["default_vat_rate"] = None
     else:
-        rate_value = _decimal(rate)
+        rate_value = parse_decimal(rate)
         if rate_value is None or rate_value not in VAT_RATES:
             fail(
                 "default_vat_rate",

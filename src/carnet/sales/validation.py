@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import pycountry
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.core.errors import FieldError
 from carnet.core.ids import parse_id
+from carnet.core.inputs import parse_decimal
 from carnet.payments.models import VAT_RATES, PaymentMethod
 
 from .models import DocumentType
@@ -37,24 +38,7 @@ def blank(value: Any) -> bool:
 
 def decimal_of(value: Any) -> Decimal | None:
     """A decimal from a number or a French or English decimal string; None if it is not one."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    elif isinstance(value, str):
-        text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-        text = text.replace(",", ".")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return None
-    else:
-        return None
-    return number if number.is_finite() else None
+    return parse_decimal(value)
 
 
 def date_of(value: Any) -> datetime.date | None:
