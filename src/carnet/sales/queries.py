@@ -4,9 +4,10 @@ period, shared by the pages and the API."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import DecimalField, F, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from carnet.accounts.models import Organization
@@ -17,8 +18,13 @@ from .models import Document, DocumentState, DocumentType, Payment
 from .status import STATUS_LABELS
 from .validation import date_of
 
-_OPEN = Q(total_incl_vat__gt=F("amount_paid") + F("amount_credited"))
-_CANCELLED = Q(amount_credited__gte=F("total_incl_vat"), total_incl_vat__gt=0)
+# SQLite keeps decimals as floating point numbers: 0.70 + 0.10 comes out a hair under
+# 0.80. A cent being the smallest amount, half of one tells open from settled on both
+# databases (as ``statistics`` does).
+_HALF_CENT = Value(Decimal("0.005"), output_field=DecimalField(max_digits=4, decimal_places=3))
+_OPEN = Q(total_incl_vat__gte=F("amount_paid") + F("amount_credited") + _HALF_CENT)
+_CANCELLED = Q(amount_credited__gt=F("total_incl_vat") - _HALF_CENT, total_incl_vat__gt=0)
+_CREDIT_LEFT = Q(total_incl_vat__gte=F("amount_used") + _HALF_CENT)
 _ISSUED_INVOICE = Q(type=DocumentType.INVOICE, state=DocumentState.ISSUED)
 
 
@@ -42,16 +48,8 @@ def status_condition(status: str, today: datetime.date) -> Q:
             type__in=[DocumentType.ORDER, DocumentType.DELIVERY_NOTE, DocumentType.PROFORMA],
             state=DocumentState.ISSUED,
         ),
-        "to_use": Q(
-            type=DocumentType.CREDIT_NOTE,
-            state=DocumentState.ISSUED,
-            total_incl_vat__gt=F("amount_used"),
-        ),
-        "used": Q(
-            type=DocumentType.CREDIT_NOTE,
-            state=DocumentState.ISSUED,
-            total_incl_vat__lte=F("amount_used"),
-        ),
+        "to_use": Q(type=DocumentType.CREDIT_NOTE, state=DocumentState.ISSUED) & _CREDIT_LEFT,
+        "used": Q(type=DocumentType.CREDIT_NOTE, state=DocumentState.ISSUED) & ~_CREDIT_LEFT,
     }
     return conditions[status]
 

@@ -16,6 +16,7 @@ from carnet.core.errors import ValidationFailed
 from carnet.core.models import ChangeRecord
 from carnet.sales import services
 from carnet.sales.models import Allocation, Document, Payment
+from carnet.sales.queries import status_condition
 from carnet.sales.status import status_of
 
 D = Decimal
@@ -261,3 +262,42 @@ def test_payments_api(
     assert bad_method.status_code == 422
     assert api.delete(f"/payments/{body['id']}").status_code == 204
     assert api.get(f"/documents/{invoice.pk}").json()["balance"] == "120.00"
+
+
+def test_a_settled_invoice_is_listed_as_paid_whatever_the_database(
+    organization: Organization, owner: User
+) -> None:
+    # 0.70 + 0.10 is a hair under 0.80 in floating point, which is how SQLite keeps
+    # decimals: the list's status filters must still see the invoice as paid.
+    client = new_client(organization, owner)
+    invoice = issued_invoice(organization, owner, client, "0.67")  # 0.80 incl. VAT
+    pay(organization, owner, client, "0.70", (invoice, "0.70"))
+    credit = services.issue_document(
+        organization,
+        owner,
+        services.create_document(
+            organization,
+            owner,
+            {
+                "type": "credit_note",
+                "client": client.pk,
+                "date": "2026-10-02",
+                "lines": [{"description": "Geste commercial", "unit_price": "0.08"}],
+            },
+        ).pk,
+    )  # 0.10 incl. VAT
+    services.allocate_credit_note(
+        organization, owner, credit.pk, [{"document": invoice.pk, "amount": "0.10"}]
+    )
+    invoice.refresh_from_db()
+    today = datetime.date(2026, 12, 1)
+    assert invoice.balance == 0 and status_of(invoice, today) == "paid"
+
+    def listed(status: str) -> set[int]:
+        return set(
+            Document.objects.filter(status_condition(status, today)).values_list("pk", flat=True)
+        )
+
+    assert invoice.pk in listed("paid")
+    assert invoice.pk not in listed("overdue") | listed("partially_paid") | listed("issued")
+    assert credit.pk in listed("used") and credit.pk not in listed("to_use")
