@@ -700,14 +700,40 @@ def page_ids(organization: Organization, spec: ClientFilter) -> list[int]:
         exact = _exact_ids(organization, spec, filtered, query, min(MAX_EXACT, spec.limit - 1))
     rest = filtered.exclude(id__in=exact) if exact else filtered
     column, descending = SORTS[spec.sort]
+    after = Q()
+    archived_value = False
     if spec.cursor:
         value, pk, archived_value = _decode_cursor(spec.cursor, spec.sort)
         op = "lt" if descending else "gt"
-        after = Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"id__{op}": pk})
-        if spec.archived == "all":
-            after = (Q(archived=archived_value) & after) | Q(archived__gt=archived_value)
-        rest = rest.filter(after)
+        # The redundant bound "column <= value" lets the sort index seek to the cursor
+        # instead of walking every client before it.
+        after = Q(**{f"{column}__{op}e": value}) & (
+            Q(**{f"{column}__{op}": value}) | Q(**{f"id__{op}": pk})
+        )
     first_page = not spec.cursor
+    ids_args = {
+        "drivers": _drivers(organization, spec, resolved, query),
+        "sort_index": _sort_index(spec, query),
+        "by_name": column == "sort_name",
+        "organization_id": organization.pk,
+    }
+    limit = spec.limit + 1 - (len(exact) if first_page else 0)
+    if spec.archived == "all" and not spec.trash:
+        # Live clients first, then archived ones, each part read in the order of its own
+        # stretch of the sort index: "archived, -revenue" together would sort them all.
+        ids: list[int] = []
+        for archived in (False, True):
+            if archived < archived_value or len(ids) >= limit:
+                continue
+            part = rest.filter(archived__in=[archived])
+            if spec.cursor and archived == archived_value:
+                part = part.filter(after)
+            order = _ordering(spec)[1:]  # without "archived": one value per part
+            ids += planner.page_ids(part.order_by(*order), limit - len(ids), **ids_args)
+        return (exact if first_page else []) + ids
+    if spec.cursor and spec.archived == "all":  # the trash, sorted as one list
+        after = (Q(archived=archived_value) & after) | Q(archived__gt=archived_value)
+    rest = rest.filter(after)
     ordered = None
     if query is not None and query.trigram and column == "sort_name" and spec.archived != "all":
         unsearched = None
@@ -726,11 +752,8 @@ def page_ids(organization: Organization, spec: ClientFilter) -> list[int]:
         )
     ids = planner.page_ids(
         rest.order_by(*_ordering(spec)),
-        spec.limit + 1 - (len(exact) if first_page else 0),
-        drivers=_drivers(organization, spec, resolved, query),
-        sort_index=_sort_index(spec, query),
-        by_name=column == "sort_name",
-        organization_id=organization.pk,
+        limit,
+        **ids_args,
         ordered=ordered if not spec.trash else None,
     )
     return (exact if first_page else []) + ids
