@@ -112,3 +112,9 @@ bench-duplicates: install
 	$(BIN)/python bench/duplicate_scan.py --db postgres --clients $(BENCH_CLIENTS)
 	$(BIN)/python bench/merge.py --db sqlite
 	$(BIN)/python bench/merge.py --db postgres
+
+## bench-sales: a client with 10,000 documents, sort=revenue at 1,000,000 clients, concurrent numbering (docs/PERFORMANCE.md)
+.PHONY: bench-sales
+bench-sales: install
+	$(BIN)/python bench/sales.py --db sqlite --clients $(BENCH_CLIENTS)
+	$(BIN)/python bench/sales.py --db postgres --clients $(BENCH_CLIENTS)
