@@ -699,64 +699,82 @@ def page_ids(organization: Organization, spec: ClientFilter) -> list[int]:
     if query is not None and spec.limit > 1:
         exact = _exact_ids(organization, spec, filtered, query, min(MAX_EXACT, spec.limit - 1))
     rest = filtered.exclude(id__in=exact) if exact else filtered
+    cursor = _decode_cursor(spec.cursor, spec.sort) if spec.cursor else None
+    first_page = cursor is None
     column, descending = SORTS[spec.sort]
-    after = Q()
-    archived_value = False
-    if spec.cursor:
-        value, pk, archived_value = _decode_cursor(spec.cursor, spec.sort)
-        op = "lt" if descending else "gt"
-        # The redundant bound "column <= value" lets the sort index seek to the cursor
-        # instead of walking every client before it.
-        after = Q(**{f"{column}__{op}e": value}) & (
-            Q(**{f"{column}__{op}": value}) | Q(**{f"id__{op}": pk})
-        )
-    first_page = not spec.cursor
-    ids_args = {
+    limit = spec.limit + 1 - (len(exact) if first_page else 0)
+    ids_args: dict[str, Any] = {
         "drivers": _drivers(organization, spec, resolved, query),
         "sort_index": _sort_index(spec, query),
         "by_name": column == "sort_name",
         "organization_id": organization.pk,
     }
-    limit = spec.limit + 1 - (len(exact) if first_page else 0)
-    if spec.archived == "all" and not spec.trash:
-        # Live clients first, then archived ones, each part read in the order of its own
-        # stretch of the sort index: "archived, -revenue" together would sort them all.
+    by_name_search = query is not None and query.trigram and column == "sort_name"
+    if not spec.trash and not (by_name_search and spec.archived != "all"):
         ids: list[int] = []
-        for archived in (False, True):
-            if archived < archived_value or len(ids) >= limit:
-                continue
-            part = rest.filter(archived__in=[archived])
-            if spec.cursor and archived == archived_value:
-                part = part.filter(after)
-            order = _ordering(spec)[1:]  # without "archived": one value per part
-            ids += planner.page_ids(part.order_by(*order), limit - len(ids), **ids_args)
+        for condition, order in _segments(spec, cursor):
+            if len(ids) < limit:
+                part = rest.filter(condition).order_by(*order)
+                ids += planner.page_ids(part, limit - len(ids), **ids_args)
         return (exact if first_page else []) + ids
-    if spec.cursor and spec.archived == "all":  # the trash, sorted as one list
-        after = (Q(archived=archived_value) & after) | Q(archived__gt=archived_value)
+    # The trash (small) and a search by name (read in name order from the search index)
+    # are one query each.
+    after = Q()
+    if cursor is not None:
+        value, pk, archived_value = cursor
+        op = "lt" if descending else "gt"
+        after = Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"id__{op}": pk})
+        if spec.archived == "all":
+            after = (Q(archived=archived_value) & after) | Q(archived__gt=archived_value)
     rest = rest.filter(after)
     ordered = None
-    if query is not None and query.trigram and column == "sort_name" and spec.archived != "all":
+    if query is not None and by_name_search and not spec.trash:
         unsearched = None
         if connection.vendor != "sqlite" and len(query.term) <= BOUNDED_WALK_TERM:
             unsearched = _filtered(organization, spec, resolved, None)
             if exact:
                 unsearched = unsearched.exclude(id__in=exact)
-            if spec.cursor:
-                unsearched = unsearched.filter(after)
+            unsearched = unsearched.filter(after)
         ordered = planner.OrderedSearch(
             search.fts_query(query.term),
             descending=descending,
-            after=_decode_cursor(spec.cursor, spec.sort)[0] if spec.cursor else None,
+            after=cursor[0] if cursor is not None else None,
             unsearched=unsearched,
             term=query.term,
         )
-    ids = planner.page_ids(
-        rest.order_by(*_ordering(spec)),
-        limit,
-        **ids_args,
-        ordered=ordered if not spec.trash else None,
-    )
+    ids = planner.page_ids(rest.order_by(*_ordering(spec)), limit, **ids_args, ordered=ordered)
     return (exact if first_page else []) + ids
+
+
+def _segments(
+    spec: ClientFilter, cursor: tuple[Any, int, bool] | None
+) -> list[tuple[Q, list[str]]]:
+    """The parts of a page, each a condition with its order, read one after the other
+    until the page is full, each one seek into the sort index.
+
+    With ``archived=all``, live clients then archived ones: "archived, -revenue" in one
+    query would sort them all. After a cursor, the clients tied with it at its sort value
+    (in id order), then those beyond that value: "column < value OR (column = value AND
+    id < pk)" would walk every client tied at the value before the cursor, a fifth of an
+    organization at a revenue of 0.
+    """
+    column, descending = SORTS[spec.sort]
+    op = "lt" if descending else "gt"
+    order = _ordering(spec)
+    parts = [Q()]
+    if spec.archived == "all":
+        order = order[1:]  # one value of "archived" per part
+        start = cursor[2] if cursor is not None else False
+        parts = [Q(archived__in=[archived]) for archived in (False, True) if archived >= start]
+    segments = []
+    for index, part in enumerate(parts):
+        if cursor is not None and index == 0:
+            value, pk, _archived = cursor
+            segments.append((part & Q(**{column: value, f"id__{op}": pk}), order))
+            segments.append((part & Q(**{f"{column}__{op}": value}), order))
+        else:
+            segments.append((part, order))
+    return segments
 
 
 def matching_ids(organization: Organization, spec: ClientFilter) -> list[int]:

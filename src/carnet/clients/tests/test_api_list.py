@@ -100,6 +100,26 @@ def test_pages_cover_every_client_once_in_order(api, thirty, sort, archived):
     assert [i["id"] for i in items] == [c.pk for c in expected]
 
 
+@pytest.mark.parametrize("sort", ["revenue", "-revenue"])
+@pytest.mark.parametrize("archived", ["false", "all"])
+def test_pages_cross_long_ties_in_order(api, organization, owner, sort, archived):
+    # Most clients of a year have no revenue yet: pages must walk through a long tie.
+    for i in range(24):
+        client = services.create_client(organization, owner, {"name": f"Client {i:02d}"})
+        revenue = Decimal(0) if i % 4 else Decimal(10 * i)
+        Client.objects.filter(pk=client.pk).update(revenue=revenue)
+        if i in (5, 6, 8, 12):
+            services.archive_client(organization, owner, client.pk)
+    expected = list(Client.objects.filter(organization=organization))
+    if archived == "false":
+        expected = [c for c in expected if not c.archived]
+    expected.sort(key=key(sort), reverse=sort.startswith("-"))
+    expected.sort(key=lambda c: c.archived)
+    for limit in (1, 5, 7):
+        items = collect(api, sort=sort, archived=archived, limit=limit)
+        assert [i["id"] for i in items] == [c.pk for c in expected]
+
+
 def test_name_sort_ignores_case_and_accents(api, thirty):
     names = [i["name"] for i in collect(api, limit=200)]
     expected = [
