@@ -112,6 +112,20 @@ def configure(args: argparse.Namespace) -> None:
     django.setup()
 
 
+def start(args: argparse.Namespace) -> float | None:
+    """Configure Django for the benchmark database and make sure the data set is there,
+    saying whether it was generated (and in how long, not timed) or reused."""
+    configure(args)
+    generated = ensure_data(args)
+    print(
+        f"data set generated in {generated:.0f} s (not timed)"
+        if generated is not None
+        else "reusing the cached data set",
+        flush=True,
+    )
+    return generated
+
+
 def remove_sqlite_files(data_dir: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         path = data_dir / f"carnet.sqlite3{suffix}"

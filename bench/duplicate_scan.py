@@ -44,10 +44,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    common.configure(args)
-    generated = common.ensure_data(args)
-    if generated is not None:
-        print(f"data set generated in {generated:.0f} s (not timed)")
+    common.start(args)
 
     from carnet.accounts.models import Organization
     from carnet.duplicates import services

@@ -799,13 +799,7 @@ def print_report(
 
 def main() -> None:
     args = parse_args()
-    common.configure(args)
-    generated = common.ensure_data(args)
-    print(
-        f"data set generated in {generated:.0f} s"
-        if generated is not None
-        else "reusing the cached data set"
-    )
+    generated = common.start(args)
 
     from carnet.accounts.models import Organization, User
 

@@ -1779,13 +1779,7 @@ def print_numbering(issue: NumberingResults) -> None:
 
 def main() -> None:
     args = parse_args()
-    common.configure(args)
-    generated = common.ensure_data(args)
-    print(
-        f"data set generated in {generated:.0f} s"
-        if generated is not None
-        else "reusing the cached data set"
-    )
+    common.start(args)
     data = big = revenue = None
     issues: list[NumberingResults] = []
     if not args.skip_big_client:

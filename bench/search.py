@@ -201,12 +201,7 @@ def render(
 
 def main() -> None:
     args = parse_args()
-    common.configure(args)
-    generated = common.ensure_data(args)
-    if generated is not None:
-        print(f"data set generated in {generated:.0f} s")
-    else:
-        print("reusing the cached data set")
+    generated = common.start(args)
     print("measuring…", flush=True)
     results, stats = measure(args)
     mismatches = verify(args)

@@ -45,6 +45,23 @@ def issued_invoice(
     return services.issue_document(organization, owner, draft.pk)
 
 
+def goodwill_credit_note(
+    organization: Organization, owner: User, client: Client, price: str
+) -> Document:
+    """An issued credit note of ``price`` excl. VAT (20 %), allocated to nothing yet."""
+    draft = services.create_document(
+        organization,
+        owner,
+        {
+            "type": "credit_note",
+            "client": client.pk,
+            "date": "2026-10-02",
+            "lines": [{"description": "Geste commercial", "unit_price": price}],
+        },
+    )
+    return services.issue_document(organization, owner, draft.pk)
+
+
 def pay(
     organization: Organization,
     owner: User,
@@ -195,20 +212,7 @@ def test_a_credit_note_cancels_its_invoice(organization: Organization, owner: Us
 def test_a_credit_note_allocated_later(organization: Organization, owner: User) -> None:
     client = new_client(organization, owner)
     invoice = issued_invoice(organization, owner, client, "200")
-    credit = services.issue_document(
-        organization,
-        owner,
-        services.create_document(
-            organization,
-            owner,
-            {
-                "type": "credit_note",
-                "client": client.pk,
-                "date": "2026-10-02",
-                "lines": [{"description": "Geste commercial", "unit_price": "50"}],
-            },
-        ).pk,
-    )
+    credit = goodwill_credit_note(organization, owner, client, "50")
     with pytest.raises(ValidationFailed):
         services.allocate_credit_note(
             organization, owner, credit.pk, [{"document": invoice.pk, "amount": "61"}]
@@ -272,20 +276,7 @@ def test_a_settled_invoice_is_listed_as_paid_whatever_the_database(
     client = new_client(organization, owner)
     invoice = issued_invoice(organization, owner, client, "0.67")  # 0.80 incl. VAT
     pay(organization, owner, client, "0.70", (invoice, "0.70"))
-    credit = services.issue_document(
-        organization,
-        owner,
-        services.create_document(
-            organization,
-            owner,
-            {
-                "type": "credit_note",
-                "client": client.pk,
-                "date": "2026-10-02",
-                "lines": [{"description": "Geste commercial", "unit_price": "0.08"}],
-            },
-        ).pk,
-    )  # 0.10 incl. VAT
+    credit = goodwill_credit_note(organization, owner, client, "0.08")  # 0.10 incl. VAT
     services.allocate_credit_note(
         organization, owner, credit.pk, [{"document": invoice.pk, "amount": "0.10"}]
     )
