@@ -6,7 +6,7 @@ from carnet.settings import DATA_DIR, DATABASES, INSTALLED_APPS, STATIC_ROOT, ST
 INSTALLED_APPS = [*INSTALLED_APPS, "carnet.testing"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "carnet.core.sqlite":
     # A file, not Django's default in-memory database: the browser tests' server thread
     # and the concurrency tests need real connections with WAL and locking.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_carnet.sqlite3")}
