@@ -1590,13 +1590,13 @@ Three parts, on the benchmark database (`bench/common.py`'s data set, generated 
    dated today, are issued by 8 concurrent issuers calling
    `sales.services.issue_document`, each with its own database connection: 8 forked
    processes, then 2 processes of 4 threads each, as `carnet serve` runs (gunicorn,
-   2 workers × 4 threads). SQLite: WAL, `BEGIN IMMEDIATE`, busy timeout 20 s;
-   PostgreSQL: the counter's row locked until commit. Then the numbers must be exactly
-   1..N without gap or duplicate, in date order, with no error; a run still going after
-   10 minutes is stopped and reported. The drafts share one date because issuing refuses
-   a date before the last issued one: concurrent issuers of drafts of different days
-   would refuse each other's late comers, which is the rule working, not a numbering
-   error.
+   2 workers × 4 threads). SQLite: WAL, `BEGIN IMMEDIATE` retried in turn up to 20 s
+   (`core.sqlite`); PostgreSQL: the counter's row locked until commit. Then the numbers
+   must be exactly 1..N without gap or duplicate, in date order, with no error; a run
+   still going after 10 minutes is stopped and reported. The drafts share one date
+   because issuing refuses a date before the last issued one: concurrent issuers of
+   drafts of different days would refuse each other's late comers, which is the rule
+   working, not a numbering error.
 
 Targets (issue 8): `client_statistics` ≤ 50 ms, the record page ≤ 150 ms, the
 statement PDF of about 20,000 rows ≤ 3 s, sorted lists p95 ≤ 30 ms; numbering without
