@@ -1601,6 +1601,13 @@ Three parts, on the benchmark database (`bench/common.py`'s data set, generated 
 Targets (issue 8): `client_statistics` ≤ 50 ms, the record page ≤ 150 ms, the
 statement PDF of about 20,000 rows ≤ 3 s, sorted lists p95 ≤ 30 ms; numbering without
 gap, duplicate or error. Times are judged on their p95.
+
+Where the statistics' time goes, over the whole three years (SQLite, in process, p50):
+the top products 23–25 ms (a join of the 9,200 invoices and credit notes with their
+28,700 lines, grouped by product), the revenue per month and payment habits 10 ms, the
+payments 3.5 ms, the unpaid invoices 2.3 ms, the quotes and credit 1.2 ms. A covering
+index on the documents saved about 4 ms and was not kept; a summary of the lines per
+client, month and product kept up to date at issue would make the first one cheap.
 """
 
 
