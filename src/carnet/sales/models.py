@@ -174,6 +174,39 @@ class DocumentLine(models.Model):
         return self.description[:60]
 
 
+class ProductMonth(models.Model):
+    """What a client's issued invoices and credit notes of one month sold of one product:
+    its lines grouped by reference, or by description when they have none
+    (``label_key``), credit notes subtracting. The statistics' top products and margin
+    add these up instead of every line (``sales.products``). Several rows may hold the
+    same product and month (two issues at once, a merge): readers add them up."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="product_months"
+    )
+    month = models.DateField()  # its first day
+    reference = models.CharField(max_length=64, blank=True)
+    label_key = models.TextField(blank=True)  # the description of lines without reference
+    label = models.TextField()  # the greatest description among the lines
+    amount = models.DecimalField(max_digits=15, decimal_places=2)
+    quantity = models.DecimalField(max_digits=18, decimal_places=3)
+    # Of the lines with a unit cost: their amount, their cost, how many.
+    costed_amount = models.DecimalField(max_digits=15, decimal_places=2)
+    cost = models.DecimalField(max_digits=22, decimal_places=7)
+    costed_lines = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "client", "month"], name="product_month_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.reference or self.label_key[:40]}"
+
+
 class Payment(models.Model):
     """Money received from a client. What is not allocated to invoices stays as the
     client's credit."""

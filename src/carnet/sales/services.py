@@ -29,6 +29,7 @@ from carnet.core.ids import parse_id
 from carnet.core.sequences import next_value
 from carnet.payments import services as payments
 
+from . import products
 from .calculation import ZERO, LineAmounts, compute_totals
 from .models import (
     Allocation,
@@ -796,6 +797,7 @@ def issue_document(organization: Organization, user: User | None, document_id: A
                 _refresh_invoices([invoice.pk])
                 _refresh_credit_notes([document.pk])
         if document.type in REVENUE_TYPES:
+            products.add_document(document)
             refresh_revenue(organization.pk, [document.client_id])
         document.refresh_from_db()
     return document

@@ -14,6 +14,7 @@ from carnet.clients.models import Client
 from carnet.duplicates.merging import merge_clients, undo_merge
 from carnet.sales import services
 from carnet.sales.models import Document, Payment
+from carnet.sales.statistics import client_statistics
 
 
 def invoiced(organization: Organization, owner: User, name: str, price: str) -> Client:
@@ -54,9 +55,20 @@ def test_merge_moves_documents_payments_and_revenue(
     assert Payment.objects.filter(client=first).count() == 2
     first.refresh_from_db()
     assert first.revenue == Decimal("350.00")
+    assert products_sold(organization, first) == [("Prestation", Decimal("350.00"))]
     undo_merge(organization, owner, merge.pk)
     first.refresh_from_db()
     second.refresh_from_db()
     assert Document.objects.filter(client=second).count() == 1
     assert Payment.objects.filter(client=second).count() == 1
     assert (first.revenue, second.revenue) == (Decimal("100.00"), Decimal("250.00"))
+    assert products_sold(organization, first) == [("Prestation", Decimal("100.00"))]
+    assert products_sold(organization, second) == [("Prestation", Decimal("250.00"))]
+
+
+def products_sold(organization: Organization, client: Client) -> list[tuple[str, Decimal]]:
+    """The client's best-selling products of 2026, as its statistics show them."""
+    stats = client_statistics(
+        organization, client, datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
+    )
+    return [(product.label, product.amount) for product in stats.top_products]

@@ -9,12 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db.models import Sum
 
 from carnet.accounts.models import Organization, User
 from carnet.clients import services as clients
 from carnet.clients.models import Client
-from carnet.sales import services
-from carnet.sales.models import Document, Payment
+from carnet.sales import products, services
+from carnet.sales.models import Document, DocumentLine, Payment, ProductMonth
 from carnet.sales.statistics import (
     AGEING_RANGES,
     ageing_range_of,
@@ -429,3 +430,76 @@ def test_the_api_gets_the_figures_as_strings(organization: Organization, sales: 
     }
     assert data["monthly_revenue"][4] == {"month": "2026-05", "amount": "-50.00"}
     assert data["client_credit"] == "200.00"
+
+
+def _sold_from_lines(client: Client, start: datetime.date, end: datetime.date) -> dict[Any, Any]:
+    """What the lines of the client's issued invoices and credit notes of the period
+    sold, added up in Python: the reference the monthly figures are checked against."""
+    found: dict[Any, list[Decimal]] = {}
+    lines = DocumentLine.objects.filter(
+        document__client=client,
+        document__sequence_number__isnull=False,
+        document__type__in=["invoice", "credit_note"],
+        document__date__gte=start,
+        document__date__lte=end,
+    ).select_related("document")
+    for line in lines:
+        sign = -1 if line.document.type == "credit_note" else 1
+        key = (line.reference, "" if line.reference else line.description)
+        figures = found.setdefault(key, [D(0), D(0), D(0), D(0)])
+        figures[0] += sign * line.total_excl_vat
+        figures[1] += sign * line.quantity
+        if line.unit_cost is not None:
+            figures[2] += sign * line.total_excl_vat
+            figures[3] += sign * line.quantity * line.unit_cost
+    return {key: [value.quantize(D("0.001")) for value in values] for key, values in found.items()}
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-01-01", "2026-12-31"),  # whole months only
+        ("2025-11-10", "2026-05-05"),  # begun and ended inside a month, on a document's day
+        ("2025-11-11", "2026-05-04"),  # the day after and the day before
+        ("2026-01-20", "2026-06-30"),  # the first whole month begins with a document
+        ("2026-03-01", "2026-03-01"),  # one day
+        ("2026-04-02", "2026-04-30"),  # the end of a month
+        ("2025-01-01", "2027-01-31"),  # across years, with empty months
+    ],
+)
+def test_products_of_any_period_add_up_like_the_lines(
+    organization: Organization, sales: Sales, start: str, end: str
+) -> None:
+    sold = products.sold(organization.pk, sales.client.pk, day(start), day(end))
+    by_key = {
+        (item.reference, item.label_key): [
+            value.quantize(D("0.001"))
+            for value in (item.amount, item.quantity, item.costed_amount, item.cost)
+        ]
+        for item in sold
+    }
+    assert by_key == _sold_from_lines(sales.client, day(start), day(end))
+
+
+def test_rebuilding_gives_what_issuing_kept(organization: Organization, sales: Sales) -> None:
+    def rows() -> list[tuple[Any, ...]]:
+        return sorted(
+            ProductMonth.objects.filter(organization=organization)
+            .values_list("client_id", "month", "reference", "label_key", "label")
+            .annotate(amount=Sum("amount"), quantity=Sum("quantity"), lines=Sum("costed_lines"))
+            .values_list(
+                "client_id",
+                "month",
+                "reference",
+                "label_key",
+                "label",
+                "amount",
+                "quantity",
+                "lines",
+            )
+        )
+
+    kept = rows()
+    assert kept  # issuing counted the lines
+    assert products.rebuild(organization.pk) == len(kept)
+    assert rows() == kept
