@@ -289,15 +289,40 @@ def _label(model: type[models.Model]) -> str:
     return model._meta.label
 
 
+# How the merge page names what will join the survivor (a relation added later without a
+# name here shows its model's name); figures derived from other records are not counted.
+_MOVE_NAMES: dict[str, Any] = {
+    "clients.ClientTag": ngettext_lazy("étiquette", "étiquettes"),
+    "addresses.Address": ngettext_lazy("adresse", "adresses"),
+    "contacts.ClientContact": ngettext_lazy("contact", "contacts"),
+    "files.ClientFile": ngettext_lazy("fichier", "fichiers"),
+    "banking.BankAccount": ngettext_lazy("compte bancaire", "comptes bancaires"),
+    "banking.Mandate": ngettext_lazy("mandat SEPA", "mandats SEPA"),
+    "banking.Card": ngettext_lazy("carte", "cartes"),
+    "sales.Document": ngettext_lazy("document de vente", "documents de vente"),
+    "sales.Payment": ngettext_lazy("paiement", "paiements"),
+}
+_NOT_COUNTED = {"sales.ProductMonth"}
+
+
+def _move_name(model: type[models.Model], count: int) -> str:
+    name = _MOVE_NAMES.get(_label(model))
+    if name is None:
+        return str(model._meta.verbose_name_plural)
+    return str(name % count)
+
+
 def _move_counts(organization: Organization, loser_ids: list[int]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for model, column in _relations():
+        if _label(model) in _NOT_COUNTED:
+            continue
         rows = model._default_manager.filter(**{f"{column}__in": loser_ids})
         if any(f.name == "organization" for f in model._meta.fields):
             rows = rows.filter(organization=organization)
         count = rows.count()
         if count:
-            counts[str(model._meta.verbose_name_plural)] = count
+            counts[_move_name(model, count)] = count
     return counts
 
 

@@ -220,6 +220,13 @@ def test_the_preview_shows_every_conflict_and_the_default_choice(organization, o
     assert not by_field["siret"].conflict and by_field["siret"].chosen == second.pk
     assert by_field["custom_fields.niveau"].value == "Or"
     assert preview.tags == ["Export", "Salon", "VIP"]
+    # What joins the survivor, named in French with the count's plural.
+    assert {k: v for k, v in preview.moves.items() if k != "sample documents"} == {
+        "étiquettes": 2,
+        "contacts": 3,
+        "adresse": 1,
+        "fichier": 1,
+    }
     assert Client.objects.filter(merged_into__isnull=False).count() == 0
 
 

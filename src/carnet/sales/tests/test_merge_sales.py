@@ -11,7 +11,7 @@ import pytest
 from carnet.accounts.models import Organization, User
 from carnet.clients import services as clients
 from carnet.clients.models import Client
-from carnet.duplicates.merging import merge_clients, undo_merge
+from carnet.duplicates.merging import merge_clients, preview_merge, undo_merge
 from carnet.sales import services
 from carnet.sales.models import Document, Payment
 from carnet.sales.statistics import client_statistics
@@ -50,6 +50,8 @@ def test_merge_moves_documents_payments_and_revenue(
     monkeypatch.setattr(services, "today", lambda: datetime.date(2026, 12, 7))
     first = invoiced(organization, owner, "Menuiserie Blanc", "100")
     second = invoiced(organization, owner, "Menuiserie Blanc SARL", "250")
+    moves = preview_merge(organization, first.pk, [second.pk]).moves
+    assert moves == {"document de vente": 1, "paiement": 1}  # not the figures they give
     merge = merge_clients(organization, owner, first.pk, [second.pk])
     assert Document.objects.filter(client=first).count() == 2
     assert Payment.objects.filter(client=first).count() == 2
