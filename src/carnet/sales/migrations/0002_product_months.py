@@ -10,12 +10,13 @@ def count_issued_documents(apps, schema_editor):
 
     Document = apps.get_model("sales", "Document")
     ProductMonth = apps.get_model("sales", "ProductMonth")
-    organizations = (
+    organizations = set(
         Document.objects.filter(sequence_number__isnull=False)
+        .order_by()
         .values_list("organization_id", flat=True)
         .distinct()
     )
-    for organization_id in list(organizations):
+    for organization_id in sorted(organizations):
         rebuild(organization_id, ProductMonth)
 
 

@@ -4,12 +4,16 @@ realistic year of sales (``build_sales``, shared with the statement and view tes
 from __future__ import annotations
 
 import datetime
+import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from carnet.accounts.models import Organization, User
 from carnet.clients import services as clients
@@ -481,25 +485,32 @@ def test_products_of_any_period_add_up_like_the_lines(
     assert by_key == _sold_from_lines(sales.client, day(start), day(end))
 
 
-def test_rebuilding_gives_what_issuing_kept(organization: Organization, sales: Sales) -> None:
-    def rows() -> list[tuple[Any, ...]]:
-        return sorted(
-            ProductMonth.objects.filter(organization=organization)
-            .values_list("client_id", "month", "reference", "label_key", "label")
-            .annotate(amount=Sum("amount"), quantity=Sum("quantity"), lines=Sum("costed_lines"))
-            .values_list(
-                "client_id",
-                "month",
-                "reference",
-                "label_key",
-                "label",
-                "amount",
-                "quantity",
-                "lines",
-            )
+def _product_rows(organization: Organization) -> list[tuple[Any, ...]]:
+    return sorted(
+        ProductMonth.objects.filter(organization=organization)
+        .values_list("client_id", "month", "reference", "label_key", "label")
+        .annotate(amount=Sum("amount"), quantity=Sum("quantity"), lines=Sum("costed_lines"))
+        .values_list(
+            "client_id", "month", "reference", "label_key", "label", "amount", "quantity", "lines"
         )
+    )
 
-    kept = rows()
+
+def test_rebuilding_gives_what_issuing_kept(organization: Organization, sales: Sales) -> None:
+    kept = _product_rows(organization)
     assert kept  # issuing counted the lines
     assert products.rebuild(organization.pk) == len(kept)
-    assert rows() == kept
+    assert _product_rows(organization) == kept
+
+
+def test_the_migration_counts_what_was_issued_before_it(
+    organization: Organization, sales: Sales
+) -> None:
+    migration = importlib.import_module("carnet.sales.migrations.0002_product_months")
+    kept = _product_rows(organization)
+    ProductMonth.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        migration.count_issued_documents(django_apps, None)
+    assert _product_rows(organization) == kept
+    deletes = [q for q in queries.captured_queries if q["sql"].startswith("DELETE")]
+    assert len(deletes) == 1  # one rebuild per organization, whatever its documents
