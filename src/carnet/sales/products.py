@@ -91,33 +91,38 @@ def add_document(document: Document) -> None:
     if sign is None:
         return
     month = document.date.replace(day=1)
-    lines = DocumentLine.objects.filter(document=document)
-    for (reference, label_key), sold in _group(lines, sign).items():
-        rows = ProductMonth.objects.filter(
-            organization_id=document.organization_id,
-            client_id=document.client_id,
-            month=month,
-            reference=reference,
-            label_key=label_key,
-        )
-        first = rows.order_by("id").values_list("id", flat=True).first()
-        if first is None:
-            ProductMonth.objects.create(
-                organization_id=document.organization_id,
-                client_id=document.client_id,
-                month=month,
-                reference=reference,
-                label_key=label_key,
-                label=sold.label,
-                amount=sold.amount,
-                quantity=sold.quantity,
-                costed_amount=sold.costed_amount,
-                cost=sold.cost,
-                costed_lines=sold.costed_lines,
+    groups = _group(DocumentLine.objects.filter(document=document), sign)
+    month_rows = ProductMonth.objects.filter(
+        organization_id=document.organization_id, client_id=document.client_id, month=month
+    )
+    existing: dict[tuple[str, str], int] = {}
+    rows = month_rows.filter(reference__in={reference for reference, _key in groups})
+    for row_id, reference, label_key in rows.order_by("id").values_list(
+        "id", "reference", "label_key"
+    ):
+        existing.setdefault((reference, label_key), row_id)
+    new: list[ProductMonth] = []
+    for key, sold in groups.items():
+        pk = existing.get(key)
+        if pk is None:
+            new.append(
+                ProductMonth(
+                    organization_id=document.organization_id,
+                    client_id=document.client_id,
+                    month=month,
+                    reference=sold.reference,
+                    label_key=sold.label_key,
+                    label=sold.label,
+                    amount=sold.amount,
+                    quantity=sold.quantity,
+                    costed_amount=sold.costed_amount,
+                    cost=sold.cost,
+                    costed_lines=sold.costed_lines,
+                )
             )
             continue
         # Added in the database: another issue may be adding to the same row.
-        ProductMonth.objects.filter(id=first).update(
+        ProductMonth.objects.filter(id=pk).update(
             label=Greatest(F("label"), Value(sold.label)),
             amount=F("amount") + sold.amount,
             quantity=F("quantity") + sold.quantity,
@@ -125,6 +130,7 @@ def add_document(document: Document) -> None:
             cost=F("cost") + sold.cost,
             costed_lines=F("costed_lines") + sold.costed_lines,
         )
+    ProductMonth.objects.bulk_create(new)
 
 
 def _month_sql() -> str:
