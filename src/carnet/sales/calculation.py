@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -19,6 +20,15 @@ ZERO = Decimal("0")
 
 def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def number_of(value: Any) -> Decimal:
+    """A sum read from either database (SQLite gives floats) as a Decimal."""
+    if value is None:
+        return ZERO
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
 
 
 def line_total(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal) -> Decimal:

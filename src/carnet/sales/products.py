@@ -24,6 +24,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
 from .calculation import ZERO
+from .calculation import number_of as _number
 from .models import Document, DocumentLine, DocumentType, ProductMonth
 
 SIGNS = {DocumentType.INVOICE: 1, DocumentType.CREDIT_NOTE: -1}
@@ -45,6 +46,22 @@ class Sold:
     cost: Decimal = ZERO
     costed_lines: int = 0
 
+    def row(self, model: Any, organization_id: int, client_id: int, month: datetime.date) -> Any:
+        """A ``ProductMonth`` (or the migration's own model) holding these figures."""
+        return model(
+            organization_id=organization_id,
+            client_id=client_id,
+            month=month,
+            reference=self.reference,
+            label_key=self.label_key,
+            label=self.label,
+            amount=self.amount,
+            quantity=self.quantity,
+            costed_amount=self.costed_amount,
+            cost=self.cost,
+            costed_lines=self.costed_lines,
+        )
+
     def add(self, other: Sold) -> None:
         self.amount += other.amount
         self.quantity += other.quantity
@@ -52,15 +69,6 @@ class Sold:
         self.cost += other.cost
         self.costed_lines += other.costed_lines
         self.label = max(self.label, other.label)
-
-
-def _number(value: Any) -> Decimal:
-    """A sum from either database (SQLite gives floats) as a Decimal."""
-    if value is None:
-        return ZERO
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return Decimal(value)
 
 
 def _group(lines: Iterable[DocumentLine], sign: int) -> dict[tuple[str, str], Sold]:
@@ -105,21 +113,7 @@ def add_document(document: Document) -> None:
     for key, sold in groups.items():
         pk = existing.get(key)
         if pk is None:
-            new.append(
-                ProductMonth(
-                    organization_id=document.organization_id,
-                    client_id=document.client_id,
-                    month=month,
-                    reference=sold.reference,
-                    label_key=sold.label_key,
-                    label=sold.label,
-                    amount=sold.amount,
-                    quantity=sold.quantity,
-                    costed_amount=sold.costed_amount,
-                    cost=sold.cost,
-                    costed_lines=sold.costed_lines,
-                )
-            )
+            new.append(sold.row(ProductMonth, document.organization_id, document.client_id, month))
             continue
         # Added in the database: another issue may be adding to the same row.
         ProductMonth.objects.filter(id=pk).update(
@@ -181,21 +175,8 @@ def rebuild(organization_id: int, model: Any = ProductMonth) -> int:
         rows = []
         for client_id, month, *figures in cursor.fetchall():
             sold = _sold(tuple(figures))
-            rows.append(
-                model(
-                    organization_id=organization_id,
-                    client_id=client_id,
-                    month=datetime.date.fromisoformat(f"{month}-01"),
-                    reference=sold.reference,
-                    label_key=sold.label_key,
-                    label=sold.label,
-                    amount=sold.amount,
-                    quantity=sold.quantity,
-                    costed_amount=sold.costed_amount,
-                    cost=sold.cost,
-                    costed_lines=sold.costed_lines,
-                )
-            )
+            day = datetime.date.fromisoformat(f"{month}-01")
+            rows.append(sold.row(model, organization_id, client_id, day))
     model.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 

@@ -39,6 +39,7 @@ from carnet.clients.models import Client
 
 from . import products, services
 from .calculation import CENT, ZERO, cents
+from .calculation import number_of as _number
 from .models import Document, Payment
 
 TOP_PRODUCTS = 10
@@ -132,15 +133,6 @@ class ClientStatistics:
     ageing: list[AgeingBucket] = field(default_factory=list)
     monthly_revenue: list[tuple[datetime.date, Decimal]] = field(default_factory=list)
     client_credit: Decimal = ZERO_CENTS
-
-
-def _number(value: Any) -> Decimal:
-    """A sum from either database (SQLite gives floats) as a Decimal."""
-    if value is None:
-        return ZERO
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return Decimal(value)
 
 
 def _money(value: Any) -> Decimal:
